@@ -1,0 +1,120 @@
+/**
+ * Exact share and price amounts.
+ *
+ * Every size and price inside polyquote is a bigint of micro-units (6 decimals, the scale of
+ * Polymarket outcome tokens and pUSD). Decimal strings are parsed digit by digit, so no amount ever
+ * passes through binary floating point on its way in; JSON numbers are accepted only through their
+ * shortest decimal representation, which is exact for every value JSON can carry with ≤ 6 decimals.
+ */
+import { PolyquoteError } from './errors.ts';
+
+/** An amount in micro-units: 1 share = 1_000_000n. */
+export type Micros = bigint;
+
+export const MICROS_PER_UNIT = 1_000_000n;
+export const DECIMALS = 6;
+
+const DECIMAL_RE = /^([+-])?(\d+)(?:\.(\d+))?$/;
+
+/** Parses a decimal string or JSON number into micro-units; throws naming `where` on bad input. */
+export function parseMicros(value: unknown, where: string): Micros {
+  let text: string;
+  if (typeof value === 'string') text = value.trim();
+  else if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw amountError(value, where);
+    text = numberToPlainString(value);
+  } else if (typeof value === 'bigint') return value * MICROS_PER_UNIT;
+  else throw amountError(value, where);
+  const m = DECIMAL_RE.exec(text);
+  if (!m) throw amountError(value, where);
+  const [, sign, whole, fracRaw = ''] = m;
+  const frac = fracRaw.replace(/0+$/, '');
+  if (frac.length > DECIMALS) {
+    throw new PolyquoteError('AMOUNT_PRECISION', `expected at most ${DECIMALS} decimals, got ${JSON.stringify(value)} at ${where}`);
+  }
+  const micros = BigInt(whole!) * MICROS_PER_UNIT + BigInt(frac.padEnd(DECIMALS, '0') || '0');
+  return sign === '-' ? -micros : micros;
+}
+
+/** Like parseMicros but rejects negative values. */
+export function parseNonNegativeMicros(value: unknown, where: string): Micros {
+  const v = parseMicros(value, where);
+  if (v < 0n) throw new PolyquoteError('AMOUNT_NEGATIVE', `expected a non-negative amount, got ${JSON.stringify(value)} at ${where}`);
+  return v;
+}
+
+/** Converts raw 6-decimal on-chain units (already micro-units) — identity kept for readability at call sites. */
+export function fromUnits6(units: bigint): Micros {
+  return units;
+}
+
+/** Formats micro-units as a minimal decimal string ("12.5", "-0.000001", "3"). */
+export function formatMicros(micros: Micros): string {
+  const neg = micros < 0n;
+  const abs = neg ? -micros : micros;
+  const whole = abs / MICROS_PER_UNIT;
+  const frac = (abs % MICROS_PER_UNIT).toString().padStart(DECIMALS, '0').replace(/0+$/, '');
+  return `${neg ? '-' : ''}${whole}${frac ? `.${frac}` : ''}`;
+}
+
+/** For display and JSON output only: the nearest double to an exact amount. */
+export function microsToNumber(micros: Micros): number {
+  return Number(formatMicros(micros));
+}
+
+/** price × size, both in micros, rounded half away from zero to micros. */
+export function mulMicros(a: Micros, b: Micros): Micros {
+  const p = a * b;
+  const half = MICROS_PER_UNIT / 2n;
+  return p >= 0n ? (p + half) / MICROS_PER_UNIT : -((-p + half) / MICROS_PER_UNIT);
+}
+
+/** a / b in micros, rounded half away from zero; b must be non-zero. */
+export function divMicros(a: Micros, b: Micros): Micros {
+  if (b === 0n) throw new PolyquoteError('DIVISION_BY_ZERO', 'divMicros by zero');
+  const n = a * MICROS_PER_UNIT;
+  const neg = n < 0n !== b < 0n;
+  const an = n < 0n ? -n : n;
+  const ab = b < 0n ? -b : b;
+  const q = (an + ab / 2n) / ab;
+  return neg ? -q : q;
+}
+
+/** Multiplies by a ratio given as a decimal string or number (e.g. a size multiplier), rounding down. */
+export function scaleMicros(micros: Micros, ratio: number): Micros {
+  const r = parseMicros(ratio, 'ratio');
+  return (micros * r) / MICROS_PER_UNIT;
+}
+
+export const absMicros = (v: Micros): Micros => (v < 0n ? -v : v);
+export const minMicros = (a: Micros, b: Micros): Micros => (a < b ? a : b);
+export const maxMicros = (a: Micros, b: Micros): Micros => (a > b ? a : b);
+
+function numberToPlainString(n: number): string {
+  const s = String(n);
+  if (!/e/i.test(s)) return s;
+  // Exponent form (1e-7, 1e21): expand exactly from the shortest round-trip digits.
+  const [mant, expStr] = s.toLowerCase().split('e') as [string, string];
+  const exp = Number(expStr);
+  const neg = mant.startsWith('-');
+  const digits = mant.replace(/^-/, '').replace('.', '');
+  const pointPos = (mant.replace(/^-/, '').indexOf('.') === -1 ? mant.replace(/^-/, '').length : mant.replace(/^-/, '').indexOf('.')) + exp;
+  let out: string;
+  if (pointPos <= 0) out = `0.${'0'.repeat(-pointPos)}${digits}`;
+  else if (pointPos >= digits.length) out = digits + '0'.repeat(pointPos - digits.length);
+  else out = `${digits.slice(0, pointPos)}.${digits.slice(pointPos)}`;
+  return (neg ? '-' : '') + out;
+}
+
+function amountError(value: unknown, where: string): PolyquoteError {
+  return new PolyquoteError('AMOUNT_INVALID', `expected a decimal amount, got ${describe(value)} at ${where}`);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Injected time. Core logic never reads Date.now(): live runs use SystemClock, replay and tests use
+ * VirtualClock, whose timers fire in due-time order (ties in scheduling order) when it is advanced.
+ */
+export interface TimerHandle {
+  cancel(): void;
+}
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+  /** Runs `fn` once at or after `at` (epoch ms). */
+  scheduleAt(at: number, fn: () => void): TimerHandle;
+  /** Runs `fn` every `everyMs`, first at now + everyMs. */
+  every(everyMs: number, fn: () => void): TimerHandle;
+}
+
+export class SystemClock implements Clock {
+  now(): number {
+    return Date.now();
+  }
+  scheduleAt(at: number, fn: () => void): TimerHandle {
+    const t = setTimeout(fn, Math.max(0, at - Date.now()));
+    t.unref?.();
+    return { cancel: () => clearTimeout(t) };
+  }
+  every(everyMs: number, fn: () => void): TimerHandle {
+    const t = setInterval(fn, everyMs);
+    t.unref?.();
+    return { cancel: () => clearInterval(t) };
+  }
+}
+
+interface VirtualTimer {
+  at: number;
+  seq: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+/** Deterministic clock: time moves only through advanceTo/advanceBy. */
+export class VirtualClock implements Clock {
+  private current: number;
+  private seq = 0;
+  // A binary heap keyed by (at, seq): scheduling and firing are O(log n).
+  private heap: VirtualTimer[] = [];
+
+  constructor(startMs = 0) {
+    this.current = startMs;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  scheduleAt(at: number, fn: () => void): TimerHandle {
+    const timer: VirtualTimer = { at: Math.max(at, this.current), seq: this.seq++, fn, cancelled: false };
+    this.push(timer);
+    return { cancel: () => void (timer.cancelled = true) };
+  }
+
+  every(everyMs: number, fn: () => void): TimerHandle {
+    if (everyMs <= 0) throw new RangeError(`expected a positive interval, got ${everyMs}`);
+    let handle: TimerHandle;
+    let stopped = false;
+    const tick = (at: number) => {
+      handle = this.scheduleAt(at, () => {
+        if (stopped) return;
+        tick(at + everyMs);
+        fn();
+      });
+    };
+    tick(this.current + everyMs);
+    return {
+      cancel: () => {
+        stopped = true;
+        handle.cancel();
+      },
+    };
+  }
+
+  /** Fires every timer due at or before `target` in order, then sets the time to `target`. */
+  advanceTo(target: number): void {
+    if (target < this.current) throw new RangeError(`virtual clock cannot go back from ${this.current} to ${target}`);
+    for (;;) {
+      const top = this.heap[0];
+      if (!top || top.at > target) break;
+      this.pop();
+      if (top.cancelled) continue;
+      this.current = top.at;
+      top.fn();
+    }
+    this.current = target;
+  }
+
+  advanceBy(ms: number): void {
+    this.advanceTo(this.current + ms);
+  }
+
+  /** Number of timers still scheduled (cancelled ones may linger until popped). */
+  get pendingTimers(): number {
+    return this.heap.filter((t) => !t.cancelled).length;
+  }
+
+  private less(a: VirtualTimer, b: VirtualTimer): boolean {
+    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+  }
+
+  private push(t: VirtualTimer): void {
+    const h = this.heap;
+    h.push(t);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+
+  private pop(): void {
+    const h = this.heap;
+    const last = h.pop()!;
+    if (h.length === 0) return;
+    h[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
+      if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
+      if (m === i) break;
+      [h[i], h[m]] = [h[m]!, h[i]!];
+      i = m;
+    }
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Structured logging (pino). Secrets are redacted by path, and by value for anything registered
+ * through `registerSecret`, so a key pasted into an error message still never reaches a log line.
+ */
+import { pino, type Logger as PinoLogger, type DestinationStream } from 'pino';
+
+export type Logger = PinoLogger;
+
+const secretValues = new Set<string>();
+
+/** Marks a value as secret: it is replaced by [REDACTED] wherever it appears in a log line. */
+export function registerSecret(value: string | undefined): void {
+  if (value && value.length >= 6) secretValues.add(value);
+}
+
+/** Replaces every registered secret inside a string. */
+export function scrubSecrets(text: string): string {
+  let out = text;
+  for (const s of secretValues) if (out.includes(s)) out = out.split(s).join('[REDACTED]');
+  return out;
+}
+
+const REDACT_PATHS = [
+  '*.privateKey', '*.secret', '*.passphrase', '*.apiSecret', '*.botToken', '*.apiKey',
+  'privateKey', 'secret', 'passphrase', 'apiSecret', 'botToken',
+];
+
+export interface LoggerOptions {
+  level?: string;
+  destination?: DestinationStream;
+  pretty?: boolean;
+}
+
+/** Creates the root logger; tests pass a destination to capture lines. */
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  return pino(
+    {
+      level: opts.level ?? process.env.POLYQUOTE_LOG_LEVEL ?? 'info',
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      base: undefined,
+      formatters: { level: (label) => ({ level: label }) },
+      hooks: {
+        streamWrite: (s) => (secretValues.size ? scrubSecrets(s) : s),
+      },
+    },
+    opts.destination ?? pino.destination({ dest: 2, sync: true }),
+  );
+}
+
+/** A logger that keeps its lines in memory, for tests that assert on what was logged. */
+export function createMemoryLogger(level = 'debug'): { logger: Logger; lines: () => Record<string, unknown>[] } {
+  const raw: string[] = [];
+  const destination = { write: (s: string) => void raw.push(s) } as unknown as DestinationStream;
+  const logger = createLogger({ level, destination });
+  return { logger, lines: () => raw.map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
