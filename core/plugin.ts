@@ -36,7 +36,7 @@ export interface PluginDefinition<C extends { kind: string } = any, T = unknown>
   /** One line for the config reference. */
   readonly description: string;
   /** Strict zod schema of the plugin's YAML block, including `kind`. */
-  readonly configSchema: z.ZodType<C>;
+  readonly configSchema: z.ZodType<C, any>;
   create(config: C, ctx: PluginContext): T;
 }
 
@@ -48,5 +48,5 @@ export function definePlugin<S extends z.ZodType<{ kind: string }>, T>(def: {
   configSchema: S;
   create(config: z.infer<S>, ctx: PluginContext): T;
 }): PluginDefinition<z.infer<S>, T> {
-  return def;
+  return def as PluginDefinition<z.infer<S>, T>;
 }
