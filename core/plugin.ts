@@ -48,5 +48,5 @@ export function definePlugin<S extends z.ZodType<{ kind: string }>, T>(def: {
   configSchema: S;
   create(config: z.infer<S>, ctx: PluginContext): T;
 }): PluginDefinition<z.infer<S>, T> {
-  return def as PluginDefinition<z.infer<S>, T>;
+  return def as unknown as PluginDefinition<z.infer<S>, T>;
 }
