@@ -37,6 +37,12 @@ export interface PluginDefinition<C extends { kind: string } = any, T = unknown>
   readonly description: string;
   /** Strict zod schema of the plugin's YAML block, including `kind`. */
   readonly configSchema: z.ZodType<C, any>;
+  /**
+   * Fields of this plugin's config that hold other plugins' configs (e.g. fallback's `sources`).
+   * The config loader validates them against their own kinds' schemas, with their YAML paths; the
+   * plugin's own schema should accept them loosely (`z.array(z.looseObject({ kind: z.string() }))`).
+   */
+  readonly nested?: readonly { readonly key: string; readonly category: PluginCategory }[];
   create(config: C, ctx: PluginContext): T;
 }
 
@@ -46,6 +52,7 @@ export function definePlugin<S extends z.ZodType<{ kind: string }>, T>(def: {
   kind: string;
   description: string;
   configSchema: S;
+  nested?: readonly { readonly key: string; readonly category: PluginCategory }[];
   create(config: z.infer<S>, ctx: PluginContext): T;
 }): PluginDefinition<z.infer<S>, T> {
   return def as unknown as PluginDefinition<z.infer<S>, T>;

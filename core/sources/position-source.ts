@@ -27,6 +27,10 @@ export interface BalanceReport {
 export interface PositionSource {
   /** Name shown in logs, health and errors. */
   readonly name: string;
+  /** How often the SourceRunner polls it. */
+  readonly pollIntervalMs: number;
+  /** Per-fetch deadline; the runner aborts the signal it passed when it expires. */
+  readonly timeoutMs: number;
   /** Fetches balances of the funder for these token ids. Rejects with a SourceError on failure. */
   fetchBalances(tokenIds: readonly string[], signal?: AbortSignal): Promise<BalanceReport>;
   /**
