@@ -1,0 +1,177 @@
+/**
+ * Deploys the real Gnosis ConditionalTokens contract (from its npm artifact), a solc-compiled 6-decimal
+ * collateral and the real Multicall3 (viem's creation bytecode, installed at its canonical address
+ * with anvil_setCode) onto an anvil node, prepares binary conditions and splits collateral so the
+ * funder really holds outcome tokens. Position ids are computed on-chain and cross-checked locally.
+ */
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import solc from 'solc';
+import {
+  createPublicClient, createWalletClient, defineChain, encodePacked, http, keccak256, parseAbi, toHex,
+  type Abi, type Address, type Hex, type PublicClient,
+} from 'viem';
+
+const require = createRequire(import.meta.url);
+
+/** The real Multicall3 creation bytecode, as shipped (unexported) inside viem's constants. */
+function multicall3CreationCode(): Hex {
+  const file = join(dirname(require.resolve('viem')), '..', '_esm', 'constants', 'contracts.js');
+  const m = /multicall3Bytecode = '(0x[0-9a-f]+)'/.exec(readFileSync(file, 'utf8'));
+  if (!m) throw new Error(`multicall3Bytecode not found in ${file}`);
+  return m[1] as Hex;
+}
+const ctfArtifact = require('@gnosis.pm/conditional-tokens-contracts/build/contracts/ConditionalTokens.json') as {
+  abi: Abi;
+  bytecode: Hex;
+};
+
+/** Multicall3's address on every EVM chain it is deployed to (Polygon included). */
+export const MULTICALL3_ADDRESS: Address = '0xcA11bde05977b3631167028862bE2a173976CA11';
+const ZERO32: Hex = `0x${'00'.repeat(32)}`;
+
+const collateralAbi = parseAbi([
+  'function mint(address to, uint256 amount)',
+  'function approve(address spender, uint256 amount) returns (bool)',
+  'function balanceOf(address) view returns (uint256)',
+]);
+
+let compiledCollateral: { abi: Abi; bytecode: Hex } | undefined;
+
+/** Compiles test/support/contracts/TestCollateral.sol with solc-js, once per process. */
+export function compileCollateral(): { abi: Abi; bytecode: Hex } {
+  if (compiledCollateral) return compiledCollateral;
+  const source = readFileSync(new URL('./contracts/TestCollateral.sol', import.meta.url), 'utf8');
+  const input = {
+    language: 'Solidity',
+    sources: { 'TestCollateral.sol': { content: source } },
+    settings: { optimizer: { enabled: true, runs: 200 }, outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } } },
+  };
+  const out = JSON.parse(solc.compile(JSON.stringify(input))) as {
+    errors?: { severity: string; formattedMessage: string }[];
+    contracts: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string } } }>>;
+  };
+  const errors = (out.errors ?? []).filter((e) => e.severity === 'error');
+  if (errors.length) throw new Error(`solc failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
+  const c = out.contracts['TestCollateral.sol']!['TestCollateral']!;
+  compiledCollateral = { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}` };
+  return compiledCollateral;
+}
+
+export interface FixtureCondition {
+  readonly questionId: Hex;
+  readonly conditionId: Hex;
+  /** Position ids of outcome 0 (indexSet 1) and outcome 1 (indexSet 2), decimal strings. */
+  readonly tokenIds: readonly [string, string];
+}
+
+export interface CtfFixture {
+  readonly ctf: Address;
+  readonly collateral: Address;
+  readonly multicall: Address;
+  readonly funder: Address;
+  /** A second dev account that receives tokens moved away from the funder. */
+  readonly other: Address;
+  readonly conditions: readonly FixtureCondition[];
+  /** Every funder position id, two per condition, decimal strings. */
+  readonly tokenIds: readonly string[];
+  /** Micro-shares of each outcome the funder received from its split. */
+  readonly splitAmount: bigint;
+  readonly publicClient: PublicClient;
+  /** Funder → `to` (default `other`) ERC-1155 safeTransferFrom; resolves with the mined block. */
+  transfer(tokenId: string, amount: bigint, to?: Address): Promise<bigint>;
+  /** Funder → `to` safeBatchTransferFrom; resolves with the mined block. */
+  transferBatch(tokenIds: readonly string[], amounts: readonly bigint[], to?: Address): Promise<bigint>;
+  /** The funder's balance read directly (balanceOf), for assertions. */
+  balanceOf(tokenId: string, owner?: Address): Promise<bigint>;
+}
+
+export interface CtfFixtureOptions {
+  /** Binary conditions to prepare and split (2 positions each); default 2. */
+  readonly conditions?: number;
+  /** Micro-shares split per condition; default 100 shares. */
+  readonly splitAmount?: bigint;
+}
+
+/** Deploys CTF, collateral and Multicall3 on the anvil at `rpcUrl` and gives the funder real positions. */
+export async function deployCtfFixture(rpcUrl: string, opts: CtfFixtureOptions = {}): Promise<CtfFixture> {
+  const transport = http(rpcUrl, { retryCount: 0 });
+  const probe = createPublicClient({ transport });
+  const chain = defineChain({
+    id: await probe.getChainId(),
+    name: 'anvil',
+    nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  });
+  const publicClient = createPublicClient({ chain, transport }) as PublicClient;
+  const [deployer, funder, other] = (await publicClient.request({ method: 'eth_accounts' })) as Address[];
+  if (!deployer || !funder || !other) throw new Error('anvil exposed fewer than 3 dev accounts');
+  const wallet = createWalletClient({ chain, transport });
+
+  const deploy = async (abi: Abi, bytecode: Hex): Promise<Address> => {
+    const hash = await wallet.deployContract({ abi, bytecode, account: deployer, args: [] });
+    const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+    if (!receipt.contractAddress || receipt.status !== 'success') throw new Error('deployment failed');
+    return receipt.contractAddress;
+  };
+  const send = async (tx: Parameters<typeof wallet.writeContract>[0]): Promise<bigint> => {
+    const hash = await wallet.writeContract(tx);
+    const receipt = await publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 });
+    if (receipt.status !== 'success') throw new Error(`transaction ${tx.functionName} reverted`);
+    return receipt.blockNumber;
+  };
+
+  const ctf = await deploy(ctfArtifact.abi, ctfArtifact.bytecode);
+  const col = compileCollateral();
+  const collateral = await deploy(col.abi, col.bytecode);
+  // The real Multicall3: deploy its creation code anywhere, then copy the runtime to the canonical address.
+  const tmpMulticall = await deploy([], multicall3CreationCode());
+  const runtime = await publicClient.getCode({ address: tmpMulticall });
+  await publicClient.request({ method: 'anvil_setCode' as never, params: [MULTICALL3_ADDRESS, runtime] as never });
+
+  const n = opts.conditions ?? 2;
+  const splitAmount = opts.splitAmount ?? 100_000_000n;
+  await send({ address: collateral, abi: collateralAbi, functionName: 'mint', args: [funder, splitAmount * BigInt(n)], account: deployer, chain });
+  await send({ address: collateral, abi: collateralAbi, functionName: 'approve', args: [ctf, 2n ** 256n - 1n], account: funder, chain });
+
+  const ctfCall = <T>(functionName: string, args: readonly unknown[]) =>
+    publicClient.readContract({ address: ctf, abi: ctfArtifact.abi, functionName, args }) as Promise<T>;
+  const conditions: FixtureCondition[] = [];
+  for (let i = 0; i < n; i++) {
+    const questionId = keccak256(toHex(`polyquote test question ${i}`));
+    await send({ address: ctf, abi: ctfArtifact.abi, functionName: 'prepareCondition', args: [deployer, questionId, 2n], account: deployer, chain });
+    const conditionId = await ctfCall<Hex>('getConditionId', [deployer, questionId, 2n]);
+    const expectedCondition = keccak256(encodePacked(['address', 'bytes32', 'uint256'], [deployer, questionId, 2n]));
+    if (conditionId !== expectedCondition) throw new Error(`conditionId mismatch: chain ${conditionId}, local ${expectedCondition}`);
+    await send({
+      address: ctf, abi: ctfArtifact.abi, functionName: 'splitPosition',
+      args: [collateral, ZERO32, conditionId, [1n, 2n], splitAmount], account: funder, chain,
+    });
+    const ids: string[] = [];
+    for (const indexSet of [1n, 2n]) {
+      const collectionId = await ctfCall<Hex>('getCollectionId', [ZERO32, conditionId, indexSet]);
+      const positionId = await ctfCall<bigint>('getPositionId', [collateral, collectionId]);
+      const local = BigInt(keccak256(encodePacked(['address', 'bytes32'], [collateral, collectionId])));
+      if (positionId !== local) throw new Error(`positionId mismatch: chain ${positionId}, local ${local}`);
+      ids.push(positionId.toString());
+    }
+    conditions.push({ questionId, conditionId, tokenIds: [ids[0]!, ids[1]!] });
+  }
+
+  return {
+    ctf, collateral, multicall: MULTICALL3_ADDRESS, funder, other, conditions, splitAmount, publicClient,
+    tokenIds: conditions.flatMap((c) => c.tokenIds),
+    transfer: (tokenId, amount, to = other) =>
+      send({
+        address: ctf, abi: ctfArtifact.abi, functionName: 'safeTransferFrom',
+        args: [funder, to, BigInt(tokenId), amount, '0x'], account: funder, chain,
+      }),
+    transferBatch: (tokenIds, amounts, to = other) =>
+      send({
+        address: ctf, abi: ctfArtifact.abi, functionName: 'safeBatchTransferFrom',
+        args: [funder, to, tokenIds.map((t) => BigInt(t)), [...amounts], '0x'], account: funder, chain,
+      }),
+    balanceOf: (tokenId, owner = funder) => ctfCall<bigint>('balanceOf', [owner, BigInt(tokenId)]),
+  };
+}
