@@ -2,16 +2,18 @@
  * Small helpers shared by the position-source plugins: config field schemas, token id validation,
  * abort handling and URL redaction (RPC URLs often carry an API key in their path or query).
  */
+import { getAddress, isAddress } from 'viem';
 import { z } from 'zod';
 import { SourceError } from '../../core/errors.ts';
 
 const UINT256_MAX = 2n ** 256n - 1n;
 
-/** A 0x-prefixed 20-byte address. */
+/** A 0x-prefixed 20-byte address; mixed case must be a valid EIP-55 checksum. Normalized to checksum case. */
 export const addressSchema = z
   .string()
   .regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x-prefixed 20-byte hex address')
-  .transform((s) => s as `0x${string}`);
+  .refine((s) => isAddress(s, { strict: s !== s.toLowerCase() }), 'expected a valid EIP-55 checksum (or an all-lowercase address)')
+  .transform((s) => getAddress(s.toLowerCase()));
 
 /** A positive number of seconds. */
 export const secondsSchema = z.number().positive().finite();

@@ -104,8 +104,8 @@ export async function deployCtfFixture(rpcUrl: string, opts: CtfFixtureOptions =
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
     rpcUrls: { default: { http: [rpcUrl] } },
   });
-  const publicClient = createPublicClient({ chain, transport }) as PublicClient;
-  const [deployer, funder, other] = (await publicClient.request({ method: 'eth_accounts' })) as Address[];
+  const publicClient = createPublicClient({ chain, transport, cacheTime: 0 }) as PublicClient;
+  const [deployer, funder, other] = (await publicClient.request({ method: 'eth_accounts' as never })) as Address[];
   if (!deployer || !funder || !other) throw new Error('anvil exposed fewer than 3 dev accounts');
   const wallet = createWalletClient({ chain, transport });
 

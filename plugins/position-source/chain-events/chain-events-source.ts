@@ -38,7 +38,7 @@ export class ChainEventsSource extends ChainSource {
 
   constructor(opts: ChainSourceOptions) {
     super({ ...opts, name: opts.name ?? 'chain-events' });
-    this.funder = opts.funder;
+    this.funder = this.target.funder;
     this.rpcUrl = opts.rpcUrl;
   }
 

@@ -2,11 +2,11 @@
  * The authoritative position source: the funder's ERC-1155 balances read from the CTF contract,
  * one round trip per sync (see chain-reader.ts), every snapshot stamped with its block number.
  */
-import type { Address, PublicClient } from 'viem';
+import { getAddress, type Address, type PublicClient } from 'viem';
 import { z } from 'zod';
 import type { BalanceReport, PositionSource } from '../../../core/sources/position-source.ts';
 import type { Logger } from '../../../core/logger.ts';
-import { ConfigError } from '../../../core/errors.ts';
+import { ConfigError, SourceError, errorMessage } from '../../../core/errors.ts';
 import { addressSchema, elapsedMs, redactUrl, secondsSchema, validateTokenIds, withAbort } from '../support.ts';
 import { readChainBalances, type BatchMode, type ChainReadTarget } from './chain-reader.ts';
 import { closeChainClient, createChainClient } from './chain-client.ts';
@@ -102,9 +102,10 @@ export class ChainSource implements PositionSource {
       source: this.name,
       client: this.client,
       rpcUrl: opts.rpcUrl,
-      contract: opts.contract,
-      multicall: opts.multicallAddress,
-      funder: opts.funder,
+      // Lowercased first: a mistyped checksum is not a reason to fail every sync.
+      contract: getAddress(opts.contract.toLowerCase()),
+      multicall: getAddress(opts.multicallAddress.toLowerCase()),
+      funder: getAddress(opts.funder.toLowerCase()),
       chainId: opts.chainId,
       batch: opts.batch,
       maxTokensPerCall: opts.maxTokensPerCall ?? 1000,
@@ -119,7 +120,10 @@ export class ChainSource implements PositionSource {
   async fetchBalances(tokenIds: readonly string[], signal?: AbortSignal): Promise<BalanceReport> {
     const t0 = performance.now();
     const ids = validateTokenIds(this.name, tokenIds);
-    const read = await withAbort(this.name, readChainBalances(this.target, ids, signal), signal);
+    const read = await withAbort(this.name, readChainBalances(this.target, ids, signal), signal).catch((err: unknown) => {
+      if (err instanceof SourceError) throw err;
+      throw new SourceError(this.name, 'CHAIN_INTERNAL', `unexpected failure reading balances: ${errorMessage(err)}`, { cause: err });
+    });
     return {
       source: 'chain',
       sourceName: this.name,
