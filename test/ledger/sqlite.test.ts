@@ -1,0 +1,266 @@
+/** File-specific behaviour of the sqlite ledger: commits, reopen, refusing bad files, the lock, read-only, disk full. */
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../core/clock.ts';
+import { LedgerError } from '../../core/errors.ts';
+import { SqliteLedger, type SqliteLedgerOptions } from '../../plugins/ledger/sqlite/sqlite-ledger.ts';
+import { sqliteLedgerPlugin } from '../../plugins/ledger/sqlite/index.ts';
+import { codeOf, fillRecord, pluginContext, T0, tempDir } from './ledger-harness.ts';
+
+let tmp: ReturnType<typeof tempDir>;
+let file: string;
+let clock: VirtualClock;
+const opened: SqliteLedger[] = [];
+
+function ledgerAt(options: Partial<SqliteLedgerOptions> = {}): SqliteLedger {
+  const l = new SqliteLedger({ path: file, clock, ...options });
+  opened.push(l);
+  return l;
+}
+
+/** Rows on disk as another connection sees them: what a crash right now would keep. */
+function committedCount(): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+const sha = (p: string) => crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+
+/** A closed ledger file with `n` fills, for the tests that damage a copy of one. */
+function realLedger(n: number): void {
+  const l = ledgerAt();
+  l.open();
+  for (let seq = 1; seq <= n; seq++) l.append(fillRecord(seq));
+  l.close();
+}
+
+function openError(l: SqliteLedger): LedgerError {
+  try {
+    l.open();
+  } catch (err) {
+    expect(err).toBeInstanceOf(LedgerError);
+    return err as LedgerError;
+  }
+  throw new Error('expected open() to fail');
+}
+
+beforeEach(() => {
+  tmp = tempDir();
+  file = path.join(tmp.dir, 'ledger.sqlite');
+  clock = new VirtualClock(T0);
+});
+afterEach(() => {
+  for (const l of opened.splice(0)) {
+    try {
+      l.close();
+    } catch {
+      // a test that failed the ledger on purpose may still hold unwritten records
+    }
+  }
+  tmp.remove();
+});
+
+describe('the sqlite ledger file', () => {
+  it('sees everything flushed after reopening, and close flushes the rest', () => {
+    const a = ledgerAt();
+    a.open();
+    for (let seq = 1; seq <= 5; seq++) a.append(fillRecord(seq));
+    a.flush();
+    a.append(fillRecord(6));
+    a.close();
+    const b = ledgerAt();
+    expect(b.open()).toEqual({ lastSeq: 6 });
+    expect(b.query({}).map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('commits a group as soon as the buffer reaches maxBatch', () => {
+    const l = ledgerAt({ groupCommit: { maxBatch: 10, intervalMs: 1000 } });
+    l.open();
+    for (let seq = 1; seq <= 9; seq++) l.append(fillRecord(seq));
+    expect(committedCount()).toBe(0);
+    l.append(fillRecord(10));
+    expect(committedCount()).toBe(10);
+    expect(l.bufferedCount).toBe(0);
+  });
+
+  it('commits a group when the interval elapses on the injected clock', () => {
+    const l = ledgerAt({ groupCommit: { maxBatch: 1000, intervalMs: 20 } });
+    l.open();
+    for (let seq = 1; seq <= 3; seq++) l.append(fillRecord(seq));
+    clock.advanceBy(19);
+    expect(committedCount()).toBe(0);
+    clock.advanceBy(1);
+    expect(committedCount()).toBe(3);
+  });
+
+  it('streams records through iterate while group commits go on', () => {
+    const l = ledgerAt({ groupCommit: { maxBatch: 2, intervalMs: 20 } });
+    l.open();
+    for (let seq = 1; seq <= 4; seq++) l.append(fillRecord(seq));
+    const seen: number[] = [];
+    let next = 5;
+    for (const r of l.iterate(0)) {
+      seen.push(r.seq);
+      l.append(fillRecord(next++)); // commits every second append, on the writer connection
+    }
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(l.query({}).length).toBe(8);
+  });
+
+  it('resolves a relative path against the config directory and applies defaults', () => {
+    const config = sqliteLedgerPlugin.configSchema.parse({ kind: 'sqlite', path: 'data/l.sqlite' });
+    expect(config).toMatchObject({ groupCommit: { maxBatch: 1000, intervalMs: 20 }, checkpointEverySeconds: 60, synchronous: 'normal', readOnly: false });
+    const l = sqliteLedgerPlugin.create(config, pluginContext(clock, tmp.dir));
+    opened.push(l);
+    expect(l.path).toBe(path.join(tmp.dir, 'data', 'l.sqlite'));
+    l.open();
+    expect(fs.existsSync(l.path)).toBe(true);
+    expect(sqliteLedgerPlugin.configSchema.safeParse({ kind: 'sqlite', path: 'x', groupComit: {} }).success).toBe(false);
+  });
+
+  it('compacts after each checkpoint when retention is configured', () => {
+    const l = ledgerAt({ retention: { keepSeconds: 5 } });
+    l.open();
+    for (let seq = 1; seq <= 10; seq++) l.append(fillRecord(seq)); // at = T0 + seq s
+    l.writeCheckpoint({ seq: 10, at: T0 + 10_000, state: {} });
+    expect(l.query({}).map((r) => r.seq)).toEqual([5, 6, 7, 8, 9, 10]);
+  });
+});
+
+describe('opening a file that is not a healthy ledger', () => {
+  it('refuses a file that is not SQLite, naming it, and leaves it byte for byte', () => {
+    fs.writeFileSync(file, 'this is a config file, not a ledger\n'.repeat(20));
+    const before = sha(file);
+    const err = openError(ledgerAt());
+    expect(err.code).toBe('LEDGER_CORRUPT');
+    expect(err.message).toContain(file);
+    expect(sha(file)).toBe(before);
+    expect(fs.existsSync(`${file}.lock`)).toBe(false);
+  });
+
+  it('refuses a truncated ledger and leaves it unchanged', () => {
+    realLedger(3000);
+    const size = fs.statSync(file).size;
+    fs.truncateSync(file, Math.floor(size / 2 / 16384) * 16384);
+    const before = sha(file);
+    expect(openError(ledgerAt()).code).toBe('LEDGER_CORRUPT');
+    expect(sha(file)).toBe(before);
+  });
+
+  it('refuses a ledger with garbage written over its pages and leaves it unchanged', () => {
+    realLedger(3000);
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, crypto.randomBytes(16384 * 3), 0, 16384 * 3, 16384 * 2);
+    fs.closeSync(fd);
+    const before = sha(file);
+    const err = openError(ledgerAt());
+    expect(err.code).toBe('LEDGER_CORRUPT');
+    expect(err.message).toMatch(/quick_check|malformed|cannot be read/);
+    expect(sha(file)).toBe(before);
+  });
+
+  it('refuses a ledger written by a newer schema version', () => {
+    realLedger(10);
+    const db = new Database(file);
+    db.pragma('user_version = 99');
+    db.close();
+    const before = sha(file);
+    const err = openError(ledgerAt());
+    expect(err.code).toBe('LEDGER_SCHEMA_NEWER');
+    expect(err.message).toMatch(/expected schema version ≤ 1, got 99/);
+    expect(sha(file)).toBe(before);
+  });
+
+  it('refuses a SQLite database that is not a polyquote ledger', () => {
+    const db = new Database(file);
+    db.exec('CREATE TABLE accounts (id INTEGER PRIMARY KEY)');
+    db.close();
+    expect(openError(ledgerAt()).code).toBe('LEDGER_FOREIGN');
+  });
+});
+
+describe('the writer lock', () => {
+  it('refuses a second writer, naming the pid that holds the ledger', () => {
+    ledgerAt().open();
+    const err = openError(ledgerAt());
+    expect(err.code).toBe('LEDGER_LOCKED');
+    expect(err.message).toContain(`pid ${process.pid} on ${os.hostname()}`);
+  });
+
+  it('takes over a lock left by a dead process on this host', () => {
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!;
+    fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: dead, hostname: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z' }));
+    const l = ledgerAt();
+    expect(l.open()).toEqual({ lastSeq: 0 });
+    expect(JSON.parse(fs.readFileSync(`${file}.lock`, 'utf8'))).toMatchObject({ pid: process.pid });
+    l.close();
+    expect(fs.existsSync(`${file}.lock`)).toBe(false);
+  });
+
+  it('never judges a lock from another host stale', () => {
+    fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: 1, hostname: 'some-other-host', startedAt: '2026-01-01T00:00:00.000Z' }));
+    const err = openError(ledgerAt());
+    expect(err.code).toBe('LEDGER_LOCKED');
+    expect(err.message).toContain('pid 1 on some-other-host');
+  });
+
+  it('opens read-only beside a running writer, sees its commits and refuses writes', () => {
+    const writer = ledgerAt();
+    writer.open();
+    for (let seq = 1; seq <= 3; seq++) writer.append(fillRecord(seq));
+    writer.flush();
+    const reader = ledgerAt({ readOnly: true });
+    expect(reader.open()).toEqual({ lastSeq: 3 });
+    expect(reader.query({}).map((r) => r.seq)).toEqual([1, 2, 3]);
+    expect([...reader.iterate(1)].map((r) => r.seq)).toEqual([2, 3]);
+    expect(codeOf(() => reader.append(fillRecord(4)))).toBe('LEDGER_READ_ONLY');
+    reader.close();
+    expect(fs.existsSync(`${file}.lock`)).toBe(true);
+    writer.append(fillRecord(4));
+  });
+
+  it('refuses a read-only open of a missing ledger without creating it', () => {
+    expect(openError(ledgerAt({ readOnly: true })).code).toBe('LEDGER_NOT_FOUND');
+    expect(fs.existsSync(file)).toBe(false);
+  });
+});
+
+describe('a write failure (SQLITE_FULL)', () => {
+  it('fails the ledger once, refuses appends and keeps the unwritten records buffered', () => {
+    const l = ledgerAt({ groupCommit: { maxBatch: 100, intervalMs: 20 }, maxSizeBytes: 40 * 16384 });
+    l.open();
+    const failures: Error[] = [];
+    l.onFailure((e) => failures.push(e));
+    let seq = 0;
+    let thrown: unknown;
+    try {
+      for (seq = 1; seq <= 100_000; seq++) l.append(fillRecord(seq));
+    } catch (err) {
+      thrown = err;
+    }
+    expect((thrown as LedgerError).code).toBe('LEDGER_FAILED');
+    expect(((thrown as LedgerError).cause as { code: string }).code).toBe('SQLITE_FULL');
+    const committed = committedCount();
+    expect(l.bufferedCount).toBe(100); // the group that did not fit, including the record that triggered it
+    expect(codeOf(() => l.append(fillRecord(seq + 1)))).toBe('LEDGER_FAILED');
+    clock.advanceBy(100); // timer ticks do not retry or report again
+    expect(codeOf(() => l.flush())).toBe('LEDGER_FAILED'); // an explicit retry still cannot write them
+    expect(l.bufferedCount).toBe(100);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.message).toContain('SQLITE_FULL');
+    expect(codeOf(() => l.close())).toBe('LEDGER_FAILED');
+    expect(fs.existsSync(`${file}.lock`)).toBe(false);
+    const after = ledgerAt();
+    expect(after.open()).toEqual({ lastSeq: committed }); // what was lost is a suffix, never a hole
+    expect(committed).toBe(seq - 100);
+  });
+});
