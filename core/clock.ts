@@ -136,3 +136,68 @@ export class VirtualClock implements Clock {
     }
   }
 }
+
+/**
+ * The live engine's clock. During crash recovery it runs virtually, jumping to each ledgered
+ * event's time so that timers (TTL age-outs, degrade windows) fire exactly as they did live; then
+ * `goLive()` moves every timer still due onto the live clock.
+ */
+export class RecoveringClock implements Clock {
+  private virtual: VirtualClock | undefined;
+  private readonly parked = new Set<{ at: number; fn: () => void; handle: TimerHandle; done: boolean }>();
+
+  constructor(private readonly live: Clock) {}
+
+  get recovering(): boolean {
+    return this.virtual !== undefined;
+  }
+
+  now(): number {
+    return this.virtual ? this.virtual.now() : this.live.now();
+  }
+
+  beginRecovery(startAt: number): void {
+    this.virtual = new VirtualClock(startAt);
+  }
+
+  advanceTo(at: number): void {
+    if (!this.virtual) throw new Error('advanceTo outside recovery');
+    if (at > this.virtual.now()) this.virtual.advanceTo(at);
+  }
+
+  goLive(): void {
+    if (!this.virtual) return;
+    this.virtual = undefined;
+    for (const t of this.parked) {
+      if (t.done) continue;
+      t.handle = this.live.scheduleAt(t.at, () => {
+        t.done = true;
+        this.parked.delete(t);
+        t.fn();
+      });
+    }
+  }
+
+  scheduleAt(at: number, fn: () => void): TimerHandle {
+    if (!this.virtual) return this.live.scheduleAt(at, fn);
+    const entry = { at, fn, handle: undefined as unknown as TimerHandle, done: false };
+    entry.handle = this.virtual.scheduleAt(at, () => {
+      entry.done = true;
+      this.parked.delete(entry);
+      fn();
+    });
+    this.parked.add(entry);
+    return {
+      cancel: () => {
+        entry.done = true;
+        entry.handle.cancel();
+        this.parked.delete(entry);
+      },
+    };
+  }
+
+  every(everyMs: number, fn: () => void): TimerHandle {
+    // Periodic work (checkpoints, polling) belongs to the live run only.
+    return this.live.every(everyMs, fn);
+  }
+}

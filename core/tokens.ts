@@ -16,4 +16,8 @@ export const TOKENS = {
   AlertSinks: Symbol.for('polyquote.AlertSinks'),
   PluginRegistry: Symbol.for('polyquote.PluginRegistry'),
   PluginFactory: Symbol.for('polyquote.PluginFactory'),
+  EngineOptions: Symbol.for('polyquote.EngineOptions'),
+  DedupWindowMs: Symbol.for('polyquote.DedupWindowMs'),
+  RiskPolicies: Symbol.for('polyquote.RiskPolicies'),
+  ShadowSets: Symbol.for('polyquote.ShadowSets'),
 } as const;

@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+/**
+ * The polyquote command line. Exit codes: 0 ok, 1 runtime failure (bad tape line, ledger error),
+ * 2 bad usage or bad config — in every failure case before anything was changed.
+ */
+import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadConfigFile } from '../core/config/load.ts';
+import { ConfigError, PolyquoteError, errorMessage } from '../core/errors.ts';
+import { createLogger, scrubSecrets } from '../core/logger.ts';
+import { replayTape } from '../core/replay/replay.ts';
+import { PluginRegistry } from '../plugins/registry.ts';
+import { fileLines } from './lines.ts';
+import { runDemo } from './demo.ts';
+import { ledgerCommand } from './ledger-commands.ts';
+import { sourcesCompareCommand } from './sources-compare.ts';
+
+const USAGE = `usage:
+  polyquote demo [--tape <file>] [--config <file>]     replay the shipped example session, readable by a person (npm start)
+  polyquote replay --config <file> --tape <file> [--skip-bad-lines]
+  polyquote ledger export --config <file> --tape <out.jsonl> [--from <iso|ms>] [--to <iso|ms>]
+  polyquote ledger inspect --config <file>
+  polyquote sources compare --config <file> [--seconds <n>] [--interval-seconds <n>]
+  polyquote check-config --config <file>`;
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  const registry = new PluginRegistry();
+  switch (cmd) {
+    case 'replay': {
+      const { values } = parseArgs({ args: rest, options: { config: { type: 'string' }, tape: { type: 'string' }, 'skip-bad-lines': { type: 'boolean' } }, strict: true });
+      if (!values.config || !values.tape) return usage('replay needs --config and --tape');
+      if (!existsSync(values.tape)) return usage(`tape file not found: ${values.tape}`);
+      const config = loadConfigFile(values.config, registry);
+      const logger = createLogger({ level: process.env.POLYQUOTE_LOG_LEVEL ?? 'silent' });
+      const summary = await replayTape({
+        config, lines: fileLines(values.tape), skipBadLines: values['skip-bad-lines'] ?? false, logger,
+        output: (line) => process.stdout.write(`${JSON.stringify(line)}\n`),
+        onSkipped: (e) => process.stderr.write(`skipped: ${e.message}\n`),
+      });
+      if (summary.skipped) process.stderr.write(`${summary.skipped} bad line(s) skipped\n`);
+      return 0;
+    }
+    case 'demo':
+    case undefined: {
+      const { values } = parseArgs({ args: rest, options: { config: { type: 'string' }, tape: { type: 'string' } }, strict: true });
+      return runDemo({ registry, ...(values.config && { configFile: values.config }), ...(values.tape && { tapeFile: values.tape }) });
+    }
+    case 'ledger':
+      return ledgerCommand(rest, registry);
+    case 'sources':
+      if (rest[0] !== 'compare') return usage('expected "sources compare"');
+      return sourcesCompareCommand(rest.slice(1), registry);
+    case 'check-config': {
+      const { values } = parseArgs({ args: rest, options: { config: { type: 'string' } }, strict: true });
+      if (!values.config) return usage('check-config needs --config');
+      loadConfigFile(values.config, registry);
+      process.stdout.write(`${values.config}: ok\n`);
+      return 0;
+    }
+    case '--help':
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    default:
+      return usage(`unknown command ${JSON.stringify(cmd)}`);
+  }
+}
+
+function usage(msg: string): number {
+  process.stderr.write(`polyquote: ${msg}\n${USAGE}\n`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const msg = scrubSecrets(errorMessage(err));
+    if (err instanceof ConfigError) {
+      process.stderr.write(`polyquote: ${msg}\n`);
+      process.exitCode = 2;
+    } else if (err instanceof PolyquoteError) {
+      process.stderr.write(`polyquote: ${err.code}: ${msg}\n`);
+      process.exitCode = 1;
+    } else if (err instanceof TypeError && /parseArgs|Unknown option|ERR_PARSE_ARGS/.test(String((err as { code?: string }).code ?? err.message))) {
+      process.exitCode = usage(msg);
+    } else {
+      process.stderr.write(`polyquote: unexpected error: ${msg}\n${err instanceof Error && err.stack ? scrubSecrets(err.stack) : ''}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

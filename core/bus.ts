@@ -1,0 +1,66 @@
+/**
+ * The core bus. Event streams are hot and shared (never replayed to late subscribers); state
+ * streams replay their latest value. Subjects stay private: publishers call the `publish*` methods.
+ */
+import { BehaviorSubject, Observable, Subject, share, shareReplay } from 'rxjs';
+import { filter } from 'rxjs/operators';
+import type { AlertRaised, BalanceSnapshotReceived, BookUpdated, ConnectionChanged, FillReported, OrderUpdated, SequencedEvent } from './events.ts';
+import type { RiskDecision } from './risk/decision.ts';
+import type { PositionView } from './engine/views.ts';
+
+export interface RiskState {
+  readonly global: RiskDecision;
+  readonly byToken: ReadonlyMap<string, RiskDecision>;
+}
+
+export class Bus {
+  private readonly events = new Subject<SequencedEvent>();
+  private readonly alerts = new Subject<AlertRaised>();
+  private readonly positions = new Subject<PositionView>();
+  private readonly risk = new BehaviorSubject<RiskState | undefined>(undefined);
+  private readonly snapshotRequests = new Subject<string>();
+
+  /** Every inbound event, after it was ledgered and applied. */
+  readonly events$: Observable<SequencedEvent> = this.events.asObservable().pipe(share());
+  readonly fills$ = this.ofType<FillReported>('fill');
+  readonly orderUpdates$ = this.ofType<OrderUpdated>('order');
+  readonly balances$ = this.ofType<BalanceSnapshotReceived>('balance');
+  readonly books$ = this.ofType<BookUpdated>('book');
+  readonly connection$ = this.ofType<ConnectionChanged>('connection');
+  readonly alerts$: Observable<AlertRaised> = this.alerts.asObservable().pipe(share());
+  /** A token's position after each change. */
+  readonly positions$: Observable<PositionView> = this.positions.asObservable().pipe(share());
+  /** The latest risk state (replayed to late subscribers). */
+  readonly riskDecision$: Observable<RiskState> = this.risk.asObservable().pipe(
+    filter((r): r is RiskState => r !== undefined),
+    shareReplay({ bufferSize: 1, refCount: true }),
+  );
+  /** Requests for an immediate authoritative snapshot (reconnect, gap, recovery attempt). */
+  readonly snapshotRequests$: Observable<string> = this.snapshotRequests.asObservable().pipe(share());
+
+  publishEvent(e: SequencedEvent): void {
+    this.events.next(e);
+  }
+  publishAlert(a: AlertRaised): void {
+    this.alerts.next(a);
+  }
+  publishPosition(p: PositionView): void {
+    this.positions.next(p);
+  }
+  publishRisk(r: RiskState): void {
+    this.risk.next(r);
+  }
+  requestSnapshot(reason: string): void {
+    this.snapshotRequests.next(reason);
+  }
+
+  complete(): void {
+    for (const s of [this.events, this.alerts, this.positions, this.risk, this.snapshotRequests] as Subject<unknown>[]) s.complete();
+  }
+
+  private ofType<T extends SequencedEvent['event']>(type: T['type']): Observable<T> {
+    return new Observable<T>((sub) =>
+      this.events$.subscribe({ next: (e) => e.event.type === type && sub.next(e.event as T), complete: () => sub.complete() }),
+    ).pipe(share());
+  }
+}

@@ -1,0 +1,45 @@
+/** The top-level shape of config.yaml; plugin blocks are validated by their own kinds' schemas. */
+import { z } from 'zod';
+
+const pluginBlock = z.looseObject({ kind: z.string({ error: 'expected a plugin block with a `kind`' }) });
+
+export const rootSchema = z.strictObject({
+  identity: z.strictObject({ funder: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte address').optional() }).default({}),
+  /** Token ids tracked from the start (sources sync them even before any fill). */
+  tokens: z.array(z.string().regex(/^\d{1,78}$/, 'a decimal uint256 token id')).default([]),
+  engine: z.strictObject({
+    dedupWindowSeconds: z.number().positive().default(86_400),
+    checkpointEverySeconds: z.number().positive().default(60),
+    sizeMatchedGraceSeconds: z.number().nonnegative().default(5),
+  }).default({ dedupWindowSeconds: 86_400, checkpointEverySeconds: 60, sizeMatchedGraceSeconds: 5 }),
+  log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).default({ level: 'info' }),
+  venue: pluginBlock.optional(),
+  positionSource: pluginBlock.optional(),
+  reconciler: pluginBlock.default({ kind: 'oldest-first' }),
+  risk: z.strictObject({
+    policies: z.array(pluginBlock).default([]),
+    shadow: z.array(z.strictObject({ name: z.string().min(1), policies: z.array(pluginBlock) })).default([]),
+  }).default({ policies: [], shadow: [] }),
+  alerts: z.array(pluginBlock).default([{ kind: 'log' }]),
+  ledger: pluginBlock.default({ kind: 'memory' }),
+  strategy: pluginBlock.optional(),
+});
+
+export type PluginConfig = { kind: string } & Record<string, unknown>;
+
+export interface PolyquoteConfig {
+  readonly identity: { readonly funder?: `0x${string}` };
+  readonly tokens: readonly string[];
+  readonly engine: { readonly dedupWindowSeconds: number; readonly checkpointEverySeconds: number; readonly sizeMatchedGraceSeconds: number };
+  readonly log: { readonly level: string };
+  readonly venue?: PluginConfig;
+  readonly positionSource?: PluginConfig;
+  readonly reconciler: PluginConfig;
+  readonly risk: { readonly policies: readonly PluginConfig[]; readonly shadow: readonly { name: string; policies: readonly PluginConfig[] }[] };
+  readonly alerts: readonly PluginConfig[];
+  readonly ledger: PluginConfig;
+  readonly strategy?: PluginConfig;
+  /** Directory of the config file: relative paths resolve against it. */
+  readonly baseDir: string;
+  readonly file: string | undefined;
+}

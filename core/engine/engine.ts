@@ -1,0 +1,386 @@
+/**
+ * The engine: the single entry point of inbound events. Each event is sequenced, appended to the
+ * ledger, then applied — inventory, orders, PnL, risk — and finally published on the bus. The same
+ * code runs live, in crash recovery (ledger tail on a virtual clock) and in tape replay.
+ */
+import { formatMicros, type Micros } from '../amounts.ts';
+import type { Clock, TimerHandle } from '../clock.ts';
+import { errorMessage } from '../errors.ts';
+import { eventTokenId, type AlertRaised, type BookUpdated, type InboundEvent, type Side } from '../events.ts';
+import type { InventoryManager } from '../inventory/inventory-manager.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import type { Logger } from '../logger.ts';
+import type { OrderTracker } from '../orders/order-tracker.ts';
+import type { PnlTracker } from '../pnl/pnl-tracker.ts';
+import type { RiskEngine } from '../risk/risk-engine.ts';
+import { adjustedSize, checkBuy, checkSell, describeCheck, type AdmissionCheck } from '../risk/limits.ts';
+import type { SourceHealth } from '../sources/position-source.ts';
+import { encodeEventLine } from '../tape-codec.ts';
+import type { Bus } from '../bus.ts';
+import { inject, injectable } from 'tsyringe';
+import { TOKENS } from '../tokens.ts';
+import type { PositionView } from './views.ts';
+import { EngineStateCodec, type EngineState } from './state.ts';
+
+export interface EngineOptions {
+  /** How long size_matched may run ahead of our fills before it counts as a feed gap. */
+  readonly sizeMatchedGraceMs: number;
+  /** Position limit per token (from conservative-limits), if any. */
+  readonly limitFor: ((tokenId: string) => Micros) | undefined;
+}
+
+interface FeedState {
+  userConnected: boolean;
+  userWasDisconnected: boolean;
+  forceNextSnapshot: boolean;
+  gapOpenSince: number | undefined;
+  failedReconcileAttempts: number;
+}
+
+@injectable()
+export class Engine {
+  private seq = 0;
+  private readonly startedAt: number;
+  private health: SourceHealth = { source: 'none', lastSuccessAt: undefined, lastAttemptAt: undefined, consecutiveFailures: 0, lastLatencyMs: undefined, lastError: undefined, servingFallback: false };
+  private lastAuthoritativeAt: number | undefined;
+  private feed: FeedState = { userConnected: true, userWasDisconnected: false, forceNextSnapshot: false, gapOpenSince: undefined, failedReconcileAttempts: 0 };
+  private readonly books = new Map<string, BookUpdated>();
+  private readonly graceTimers = new Map<string, TimerHandle>();
+  private ledgerFailed: Error | undefined;
+  private replaying = false;
+
+  constructor(
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.Bus) private readonly bus: Bus,
+    @inject(TOKENS.Ledger) private readonly ledger: Ledger,
+    @inject(TOKENS.InventoryManager) readonly inventory: InventoryManager,
+    @inject(TOKENS.OrderTracker) readonly orders: OrderTracker,
+    @inject(TOKENS.RiskEngine) readonly risk: RiskEngine,
+    @inject(TOKENS.PnlTracker) readonly pnl: PnlTracker,
+    @inject(TOKENS.EngineOptions) private readonly options: EngineOptions,
+  ) {
+    this.startedAt = clock.now();
+    inventory.hooks = {
+      onAgedOut: (tokenId, aged, netDelta) => {
+        for (const f of aged) this.pnl.settled(f.key);
+        this.alert({
+          severity: 'warning', code: 'PENDING_AGED_OUT', tokenId,
+          message: `pending fills on ${tokenId} aged out unconfirmed: trade ids ${aged.map((f) => f.tradeId ?? f.key).join(', ')}, net delta ${formatMicros(netDelta)}`,
+        });
+        this.afterTokenChange(tokenId);
+      },
+    };
+    risk.connect({
+      tokenInput: (t) => {
+        const p = this.position(t);
+        return { ...p, tokenId: t, now: this.clock.now(), hasSnapshot: p.confirmedAt !== undefined };
+      },
+      globalInput: () => ({
+        now: this.clock.now(), startedAt: this.startedAt, health: this.health, lastAuthoritativeAt: this.lastAuthoritativeAt,
+        userFeedConnected: this.feed.userConnected, gapOpenSince: this.feed.gapOpenSince, failedReconcileAttempts: this.feed.failedReconcileAttempts,
+      }),
+      alert: (a) => this.alert(a),
+      requestSnapshot: (reason) => this.bus.requestSnapshot(reason),
+    });
+    ledger.onFailure((err) => this.onLedgerFailure(err));
+  }
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  get sourceHealth(): SourceHealth {
+    return this.health;
+  }
+
+  /** Receives one inbound event: ledger first, then state, then the bus. Never throws on bad data. */
+  ingest(event: InboundEvent): number {
+    const seq = ++this.seq;
+    if (!this.ledgerFailed) {
+      try {
+        this.ledger.append({ seq, type: event.type, tokenId: eventTokenId(event) ?? null, at: event.at, payload: encodeEventLine(event) });
+      } catch (err) {
+        this.onLedgerFailure(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+    this.applySafely(event, seq);
+    return seq;
+  }
+
+  /** Re-applies a ledgered event during recovery (it is already in the ledger). */
+  reapply(event: InboundEvent, seq: number): void {
+    this.replaying = true;
+    try {
+      this.seq = seq;
+      this.applySafely(event, seq);
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  /** A token's full position view. */
+  position(tokenId: string): PositionView {
+    const p = this.inventory.position(tokenId);
+    const pendingOrderBuys = this.orders.pendingOrderBuys(tokenId);
+    return {
+      tokenId, confirmed: p.confirmed, confirmedAt: p.confirmedAt, confirmedBlock: p.confirmedBlock,
+      pendingBuys: p.pendingBuys, pendingSells: p.pendingSells, effective: p.effective, pendingOrderBuys,
+      conservativeExposure: p.conservativeExposure(pendingOrderBuys), availableToSell: p.availableToSell,
+      pendingFills: [...p.pending.values()], discrepancies: this.inventory.discrepancyCount(tokenId),
+    };
+  }
+
+  tokenIds(): string[] {
+    return this.inventory.tokenIds();
+  }
+
+  book(tokenId: string): BookUpdated | undefined {
+    return this.books.get(tokenId);
+  }
+
+  /** Would a BUY of `size` be admitted now? Logs the full breakdown when it is not. */
+  canBuy(tokenId: string, size: Micros): boolean {
+    return this.admit('BUY', tokenId, size).allowed;
+  }
+
+  canSell(tokenId: string, size: Micros): boolean {
+    return this.admit('SELL', tokenId, size).allowed;
+  }
+
+  /** Shrinks an order to what the limits and the risk decision allow (0 = do not send). */
+  adjustedOrderSize(side: Side, tokenId: string, size: Micros): Micros {
+    const check = this.admit(side, tokenId, size, false);
+    const decision = this.risk.decisionFor(tokenId);
+    if (!decision.allowedSides.includes(side)) return 0n;
+    return adjustedSize(check);
+  }
+
+  /** Checks an order against the risk decision and the position limits. */
+  admit(side: Side, tokenId: string, size: Micros, log = true): AdmissionCheck & { reason?: string } {
+    const p = this.position(tokenId);
+    const b = { confirmed: p.confirmed, pendingFillBuys: p.pendingBuys, pendingFillSells: p.pendingSells, pendingOrderBuys: p.pendingOrderBuys };
+    const limit = this.options.limitFor?.(tokenId);
+    const check = side === 'BUY' ? checkBuy(b, size, limit ?? (1n << 200n)) : checkSell(b, size);
+    const decision = this.risk.decisionFor(tokenId);
+    const sideAllowed = decision.allowedSides.includes(side);
+    const allowed = check.allowed && sideAllowed;
+    if (!allowed && log) {
+      this.logger.warn(
+        { tokenId, side, size: formatMicros(size), mode: decision.mode, reasons: decision.reasons, breakdown: describeCheck(check) },
+        `${side} blocked: ${sideAllowed ? describeCheck(check) : `risk ${decision.mode} allows ${decision.allowedSides.join('/') || 'no side'}`}`,
+      );
+    }
+    return { ...check, allowed, ...(!sideAllowed && { reason: `risk:${decision.reasons.join(',')}` }) };
+  }
+
+  /** Engine state for a checkpoint. */
+  exportState(): EngineState {
+    return EngineStateCodec.export(this.seq, this.clock.now(), {
+      inventory: this.inventory.exportState(), orders: this.orders.exportState(), pnl: this.pnl.exportState(), risk: this.risk.exportState(),
+      health: this.health, lastAuthoritativeAt: this.lastAuthoritativeAt ?? null, feed: { ...this.feed, gapOpenSince: this.feed.gapOpenSince ?? null },
+    });
+  }
+
+  /** Restores a checkpoint (then the ledger tail is re-applied with `reapply`). */
+  importState(state: EngineState): void {
+    const s = EngineStateCodec.import(state);
+    this.seq = s.seq;
+    this.inventory.importState(s.parts.inventory);
+    this.orders.importState(s.parts.orders);
+    this.pnl.importState(s.parts.pnl);
+    this.risk.importState(s.parts.risk);
+    this.health = s.parts.health;
+    this.lastAuthoritativeAt = s.parts.lastAuthoritativeAt ?? undefined;
+    this.feed = { ...s.parts.feed, gapOpenSince: s.parts.feed.gapOpenSince ?? undefined };
+  }
+
+  /** Re-evaluates every decision (after a restore, before quoting). */
+  evaluateAll(): void {
+    for (const t of this.inventory.tokenIds()) this.risk.evaluateToken(t);
+    this.risk.evaluateGlobal();
+    this.publishRisk();
+  }
+
+  /** Asks for a fresh snapshot and makes it a force reconcile (start-up after a restart). */
+  requireFreshSnapshot(reason: string): void {
+    this.feed.forceNextSnapshot = true;
+    this.bus.requestSnapshot(reason);
+  }
+
+  get ledgerFailure(): Error | undefined {
+    return this.ledgerFailed;
+  }
+
+  dispose(): void {
+    for (const t of this.graceTimers.values()) t.cancel();
+    this.graceTimers.clear();
+    this.inventory.dispose();
+    this.risk.dispose();
+  }
+
+  private applySafely(event: InboundEvent, seq: number): void {
+    try {
+      this.apply(event, seq);
+    } catch (err) {
+      // A bug or bad datum in one event must not take the engine down; it is logged with its seq.
+      this.logger.error({ seq, type: event.type, err: errorMessage(err) }, 'event could not be applied');
+      this.alert({ severity: 'warning', code: 'EVENT_APPLY_FAILED', message: `event #${seq} (${event.type}) could not be applied: ${errorMessage(err)}` });
+    }
+    if (!this.replaying) this.bus.publishEvent({ seq, event });
+  }
+
+  private apply(e: InboundEvent, seq: number): void {
+    switch (e.type) {
+      case 'fill': {
+        const r = this.inventory.applyFill(e, seq);
+        if (r.action === 'added') {
+          this.pnl.fill(e.tokenId, r.key, e.side, e.size, e.price);
+          this.orders.fillChanged(e.orderId, e.size);
+        } else if (r.action === 'removed-failed' && r.fill) {
+          this.pnl.failed(e.tokenId, r.key, r.fill.side, r.fill.size, r.fill.price);
+          this.orders.fillChanged(e.orderId, -r.fill.originalSize);
+        }
+        this.afterTokenChange(e.tokenId);
+        return;
+      }
+      case 'submit':
+        this.orders.submitted(e);
+        this.afterTokenChange(e.tokenId);
+        return;
+      case 'cancel':
+        this.orders.cancelRequested(e.orderId, e.at);
+        return;
+      case 'order': {
+        const r = this.orders.updated(e);
+        if (r.kind === 'unknown' || r.kind === 'adopted') this.openGap('user', `order update for unknown order ${e.orderId}`, e.at, seq);
+        if (r.kind === 'updated' || r.kind === 'closed' || r.kind === 'adopted') {
+          this.watchSizeMatched(e.orderId, r.order.tokenId, e.sizeMatched, e.at, seq);
+          this.afterTokenChange(r.order.tokenId);
+        }
+        return;
+      }
+      case 'balance':
+        return this.applyBalance(e, seq);
+      case 'source_error':
+        this.health = { ...this.health, lastAttemptAt: e.at, consecutiveFailures: this.health.consecutiveFailures + 1, lastError: e.error };
+        if (this.feed.forceNextSnapshot) this.feed.failedReconcileAttempts++;
+        this.logger.warn({ source: e.source, error: e.error, consecutiveFailures: this.health.consecutiveFailures }, 'position source failed');
+        this.risk.evaluateGlobal();
+        this.publishRisk();
+        return;
+      case 'connection':
+        if (e.channel === 'user') {
+          if (e.state === 'disconnected') {
+            this.feed.userConnected = false;
+            this.feed.userWasDisconnected = true;
+          } else {
+            this.feed.userConnected = true;
+            if (this.feed.userWasDisconnected) {
+              this.feed.userWasDisconnected = false;
+              this.openGap('user', 'user feed reconnected', e.at, seq);
+            }
+          }
+        }
+        this.risk.evaluateGlobal();
+        this.publishRisk();
+        return;
+      case 'gap':
+        this.openGap(e.channel, e.reason ?? 'gap reported by the connector', e.at, seq);
+        return;
+      case 'book': {
+        this.books.set(e.tokenId, e);
+        const bid = e.bids.reduce<Micros | undefined>((m, [p]) => (m === undefined || p > m ? p : m), undefined);
+        const ask = e.asks.reduce<Micros | undefined>((m, [p]) => (m === undefined || p < m ? p : m), undefined);
+        if (bid !== undefined && ask !== undefined) this.pnl.mark(e.tokenId, (bid + ask) / 2n);
+        return;
+      }
+    }
+  }
+
+  private applyBalance(e: Extract<InboundEvent, { type: 'balance' }>, seq: number): void {
+    const wasFallback = this.health.servingFallback;
+    const degraded = e.degraded === true;
+    this.health = { ...this.health, source: e.source, lastSuccessAt: e.at, lastAttemptAt: e.at, consecutiveFailures: 0, lastError: undefined, servingFallback: degraded };
+    if (!degraded) this.lastAuthoritativeAt = e.at;
+    if (degraded && !wasFallback) this.alert({ severity: 'warning', code: 'SOURCE_FALLBACK', message: `balances now served by the ${e.source} fallback; quoting tightened` });
+    if (!degraded && wasFallback) this.alert({ severity: 'info', code: 'SOURCE_PRIMARY_RESTORED', message: `primary ${e.source} source answering again` });
+    const force = this.feed.forceNextSnapshot;
+    const results = this.inventory.applySnapshot(e, force);
+    if (force) {
+      this.feed.forceNextSnapshot = false;
+      this.feed.gapOpenSince = undefined;
+      this.feed.failedReconcileAttempts = 0;
+      if (!this.replaying) this.safeLedger(() => this.ledger.resolveGaps({ resolvedAt: e.at, resolvedBySeq: seq, resolution: `force reconcile by ${e.source} snapshot` }));
+    }
+    for (const r of results) {
+      if (!r.applied) continue;
+      for (const k of r.result?.absorbedKeys ?? []) this.pnl.settled(k);
+      this.afterTokenChange(r.tokenId, false);
+    }
+    this.risk.evaluateGlobal();
+    this.publishRisk();
+  }
+
+  private openGap(channel: 'user' | 'market', reason: string, at: number, seq: number): void {
+    this.feed.forceNextSnapshot = true;
+    this.feed.gapOpenSince ??= at;
+    this.logger.warn({ channel, reason, seq }, 'feed gap: forcing a fresh snapshot');
+    if (!this.replaying) {
+      this.safeLedger(() => this.ledger.recordGap({ channel, reason, detectedAt: at, detectedSeq: seq }));
+      this.bus.requestSnapshot(reason);
+    }
+    this.risk.evaluateGlobal();
+    this.publishRisk();
+  }
+
+  /** size_matched moving past what our fills explain, and staying there, is a gap in the user feed. */
+  private watchSizeMatched(orderId: string, tokenId: string, sizeMatched: Micros | undefined, at: number, seq: number): void {
+    if (sizeMatched === undefined || sizeMatched <= this.orders.filledByTrades(orderId)) return;
+    this.graceTimers.get(orderId)?.cancel();
+    this.graceTimers.set(orderId, this.clock.scheduleAt(at + this.options.sizeMatchedGraceMs, () => {
+      this.graceTimers.delete(orderId);
+      const fills = this.orders.filledByTrades(orderId);
+      if (sizeMatched > fills) {
+        this.openGap('user', `order ${orderId} size_matched ${formatMicros(sizeMatched)} without matching trades (${formatMicros(fills)}) on ${tokenId}`, this.clock.now(), seq);
+      }
+    }));
+  }
+
+  private afterTokenChange(tokenId: string, evaluateGlobal = true): void {
+    const view = this.position(tokenId);
+    this.pnl.syncQuantity(tokenId, view.effective);
+    this.risk.evaluateToken(tokenId);
+    if (!this.replaying) this.bus.publishPosition(view);
+    if (evaluateGlobal) this.publishRisk();
+  }
+
+  private publishRisk(): void {
+    if (this.replaying) return;
+    const byToken = new Map(this.risk.evaluatedTokens().map((t) => [t, this.risk.decisionFor(t)]));
+    this.bus.publishRisk({ global: this.risk.global, byToken });
+  }
+
+  private alert(a: Omit<AlertRaised, 'type' | 'at'>): void {
+    if (this.replaying) return;
+    this.bus.publishAlert({ type: 'alert', at: this.clock.now(), ...a });
+  }
+
+  private onLedgerFailure(err: Error): void {
+    if (this.ledgerFailed) return;
+    this.ledgerFailed = err;
+    this.logger.fatal({ err: errorMessage(err) }, 'ledger write failed: quoting stops');
+    this.risk.overrideGlobal({ mode: 'halted', reasons: ['LEDGER_FAILED'] });
+    this.alert({ severity: 'critical', code: 'LEDGER_FAILED', message: `ledger write failed, quoting stopped: ${errorMessage(err)}`, reasons: ['LEDGER_FAILED'] });
+    this.publishRisk();
+  }
+
+  private safeLedger(fn: () => void): void {
+    if (this.ledgerFailed) return;
+    try {
+      fn();
+    } catch (err) {
+      this.onLedgerFailure(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * InventoryManager: the stateful shell around TrackedPosition and the reconciler. Costs per event:
+ * a fill is O(1), a snapshot O(pending fills of the tokens it carries), an age-out O(pending of that
+ * token); nothing scans all tokens or all history.
+ */
+import { formatMicros, type Micros } from '../amounts.ts';
+import type { Clock, TimerHandle } from '../clock.ts';
+import type { BalanceSnapshotReceived, FillReported, FillStatus } from '../events.ts';
+import type { Logger } from '../logger.ts';
+import { inject, injectable } from 'tsyringe';
+import { TOKENS } from '../tokens.ts';
+import { fillKey } from './fill-key.ts';
+import { agePending, type ReconcileResult } from './reconcile.ts';
+import type { Reconciler } from './reconciler.ts';
+import { TrackedPosition, type PendingFill } from './tracked-position.ts';
+
+export type FillAction = 'added' | 'status-updated' | 'removed-failed' | 'duplicate' | 'ignored-failed';
+
+export interface FillApplied {
+  readonly action: FillAction;
+  readonly key: string;
+  readonly tokenId: string;
+  /** The pending fill affected (added, updated or removed). */
+  readonly fill: PendingFill | undefined;
+}
+
+export interface SnapshotApplied {
+  readonly tokenId: string;
+  readonly applied: boolean;
+  readonly forced: boolean;
+  readonly firstSnapshot: boolean;
+  readonly oldConfirmed: Micros;
+  readonly oldEffective: Micros;
+  readonly result: ReconcileResult | undefined;
+}
+
+interface SeenKey {
+  at: number;
+  status: FillStatus;
+}
+
+export interface InventoryHooks {
+  /** Called whenever a token's effective size changed for a reason other than a fill. */
+  onAgedOut?(tokenId: string, aged: readonly PendingFill[], netDelta: Micros): void;
+}
+
+@injectable()
+export class InventoryManager {
+  private readonly positions = new Map<string, TrackedPosition>();
+  /** Keys of every fill seen within the dedup window, oldest first. */
+  private readonly seen = new Map<string, SeenKey>();
+  private readonly ageTimers = new Map<string, { at: number; handle: TimerHandle }>();
+  private readonly discrepancies = new Map<string, number>();
+  hooks: InventoryHooks = {};
+
+  constructor(
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.Reconciler) private readonly reconciler: Reconciler,
+    @inject(TOKENS.DedupWindowMs) private readonly dedupWindowMs: number,
+  ) {}
+
+  /** The tracked position of a token (created empty on first use). */
+  position(tokenId: string): TrackedPosition {
+    let p = this.positions.get(tokenId);
+    if (!p) {
+      p = new TrackedPosition(tokenId);
+      this.positions.set(tokenId, p);
+    }
+    return p;
+  }
+
+  has(tokenId: string): boolean {
+    return this.positions.has(tokenId);
+  }
+
+  tokenIds(): string[] {
+    return [...this.positions.keys()];
+  }
+
+  discrepancyCount(tokenId: string): number {
+    return this.discrepancies.get(tokenId) ?? 0;
+  }
+
+  /** A user-feed fill: becomes (or updates) a pending fill; never touches confirmed. */
+  applyFill(fill: FillReported, seq: number): FillApplied {
+    const { key, synthesized } = fillKey(fill, seq);
+    const pos = this.position(fill.tokenId);
+    const existing = pos.pending.get(key);
+    const log = { tokenId: fill.tokenId, key, tradeId: fill.tradeId, orderId: fill.orderId, status: fill.status };
+    this.pruneSeen();
+
+    if (existing) {
+      if (fill.status === 'FAILED') {
+        pos.remove(key);
+        this.markSeen(key, 'FAILED');
+        this.logger.warn({ ...log, size: formatMicros(existing.size), side: existing.side }, 'pending fill removed: trade FAILED');
+        return { action: 'removed-failed', key, tokenId: fill.tokenId, fill: existing };
+      }
+      if (existing.size !== fill.size && existing.size === existing.originalSize && fill.size !== existing.originalSize) {
+        this.logger.warn({ ...log, was: formatMicros(existing.originalSize), now: formatMicros(fill.size) }, 'fill re-reported with a different size; keeping the first');
+      }
+      const updated: PendingFill = { ...existing, status: fill.status };
+      pos.put(updated);
+      this.markSeen(key, fill.status);
+      this.logger.debug(log, 'pending fill status updated');
+      return { action: 'status-updated', key, tokenId: fill.tokenId, fill: updated };
+    }
+    if (!synthesized && this.seen.has(key)) {
+      this.logger.debug(log, 'fill already counted; duplicate ignored');
+      return { action: 'duplicate', key, tokenId: fill.tokenId, fill: undefined };
+    }
+    this.markSeen(key, fill.status);
+    if (fill.status === 'FAILED') {
+      this.logger.warn(log, 'fill reported FAILED before any pending fill; nothing to remove');
+      return { action: 'ignored-failed', key, tokenId: fill.tokenId, fill: undefined };
+    }
+    const added: PendingFill = {
+      key, tradeId: fill.tradeId, orderId: fill.orderId, side: fill.side, size: fill.size, originalSize: fill.size,
+      price: fill.price, firstSeenAt: fill.at, status: fill.status,
+    };
+    pos.put(added);
+    this.scheduleAgeOut(fill.tokenId, fill.at + this.reconciler.pendingFillTtlMs);
+    this.logger.info({ ...log, side: fill.side, size: formatMicros(fill.size), price: formatMicros(fill.price), synthesized }, 'pending fill added');
+    return { action: 'added', key, tokenId: fill.tokenId, fill: added };
+  }
+
+  /**
+   * An authoritative snapshot. `force` (after a reconnect or gap) trusts it outright and clears
+   * pending fills, logging the discrepancy first. A snapshot from an older block than the last
+   * applied one is ignored for that token.
+   */
+  applySnapshot(snap: BalanceSnapshotReceived, force: boolean): SnapshotApplied[] {
+    const out: SnapshotApplied[] = [];
+    for (const [tokenId, balance] of snap.balances) {
+      const pos = this.position(tokenId);
+      const oldConfirmed = pos.confirmed;
+      const oldEffective = pos.effective;
+      const firstSnapshot = pos.confirmedAt === undefined;
+      if (snap.block !== undefined && pos.confirmedBlock !== undefined && snap.block < pos.confirmedBlock) {
+        this.logger.warn({ tokenId, block: snap.block.toString(), lastBlock: pos.confirmedBlock.toString(), source: snap.source }, 'snapshot from an older block ignored');
+        out.push({ tokenId, applied: false, forced: force, firstSnapshot, oldConfirmed, oldEffective, result: undefined });
+        continue;
+      }
+      pos.confirmedAt = snap.at;
+      if (snap.block !== undefined) pos.confirmedBlock = snap.block;
+      if (force) {
+        const cleared = pos.clearPending();
+        const gap = oldEffective - balance;
+        pos.confirmed = balance;
+        const level = gap === 0n ? 'info' : 'warn';
+        this.logger[level]({ tokenId, effective: formatMicros(oldEffective), snapshot: formatMicros(balance), discrepancy: formatMicros(gap), clearedKeys: cleared.map((f) => f.key) }, 'force reconcile: snapshot trusted, pending cleared');
+        if (gap !== 0n) this.discrepancies.set(tokenId, this.discrepancyCount(tokenId) + 1);
+        out.push({ tokenId, applied: true, forced: true, firstSnapshot, oldConfirmed, oldEffective, result: undefined });
+        continue;
+      }
+      if (firstSnapshot) {
+        pos.confirmed = balance;
+        this.logger.info({ tokenId, confirmed: formatMicros(balance), pendingKeys: [...pos.pending.keys()] }, 'first snapshot: baseline set');
+        out.push({ tokenId, applied: true, forced: false, firstSnapshot, oldConfirmed, oldEffective, result: undefined });
+        continue;
+      }
+      const result = this.reconciler.reconcile(oldConfirmed, balance, [...pos.pending.values()]);
+      pos.confirmed = balance;
+      if (result.outcome !== 'unchanged') pos.replacePending(result.pending);
+      this.logReconcile(tokenId, oldConfirmed, balance, result);
+      out.push({ tokenId, applied: true, forced: false, firstSnapshot, oldConfirmed, oldEffective, result });
+    }
+    return out;
+  }
+
+  /** Ages out pending fills of a token first seen at or before now − TTL. */
+  ageOut(tokenId: string): { aged: PendingFill[]; netDelta: Micros } {
+    const pos = this.positions.get(tokenId);
+    if (!pos || pos.pending.size === 0) return { aged: [], netDelta: 0n };
+    const cutoff = this.clock.now() - this.reconciler.pendingFillTtlMs;
+    const { aged, kept, netDelta } = agePending([...pos.pending.values()], cutoff);
+    if (aged.length === 0) return { aged, netDelta };
+    pos.replacePending(kept);
+    this.logger.warn(
+      { tokenId, tradeIds: aged.map((f) => f.tradeId ?? f.key), keys: aged.map((f) => f.key), netDelta: formatMicros(netDelta), confirmed: formatMicros(pos.confirmed) },
+      'pending fills aged out',
+    );
+    const next = kept[0];
+    if (next) this.scheduleAgeOut(tokenId, next.firstSeenAt + this.reconciler.pendingFillTtlMs);
+    this.hooks.onAgedOut?.(tokenId, aged, netDelta);
+    return { aged, netDelta };
+  }
+
+  /** State for a checkpoint (JSON-safe). */
+  exportState(): InventoryState {
+    return {
+      positions: [...this.positions.values()].map((p) => ({
+        tokenId: p.tokenId, confirmed: p.confirmed.toString(), confirmedAt: p.confirmedAt ?? null,
+        confirmedBlock: p.confirmedBlock?.toString() ?? null, discrepancies: this.discrepancyCount(p.tokenId),
+        pending: [...p.pending.values()].map((f) => ({ ...f, size: f.size.toString(), originalSize: f.originalSize.toString(), price: f.price.toString() })),
+      })),
+      seen: [...this.seen].map(([k, v]) => [k, v.at, v.status] as [string, number, FillStatus]),
+    };
+  }
+
+  /** Restores a checkpoint and re-arms age-out timers. */
+  importState(state: InventoryState): void {
+    this.positions.clear();
+    this.seen.clear();
+    for (const p of state.positions) {
+      const pos = this.position(p.tokenId);
+      pos.confirmed = BigInt(p.confirmed);
+      pos.confirmedAt = p.confirmedAt ?? undefined;
+      pos.confirmedBlock = p.confirmedBlock === null ? undefined : BigInt(p.confirmedBlock);
+      if (p.discrepancies) this.discrepancies.set(p.tokenId, p.discrepancies);
+      for (const f of p.pending) {
+        pos.put({ ...f, tradeId: f.tradeId ?? undefined, orderId: f.orderId ?? undefined, size: BigInt(f.size), originalSize: BigInt(f.originalSize), price: BigInt(f.price) });
+      }
+      const oldest = pos.pending.values().next().value;
+      if (oldest) this.scheduleAgeOut(p.tokenId, oldest.firstSeenAt + this.reconciler.pendingFillTtlMs);
+    }
+    for (const [k, at, status] of state.seen) this.seen.set(k, { at, status });
+  }
+
+  dispose(): void {
+    for (const t of this.ageTimers.values()) t.handle.cancel();
+    this.ageTimers.clear();
+  }
+
+  private scheduleAgeOut(tokenId: string, at: number): void {
+    const existing = this.ageTimers.get(tokenId);
+    if (existing && existing.at <= at) return;
+    existing?.handle.cancel();
+    const handle = this.clock.scheduleAt(at, () => {
+      this.ageTimers.delete(tokenId);
+      this.ageOut(tokenId);
+    });
+    this.ageTimers.set(tokenId, { at, handle });
+  }
+
+  private markSeen(key: string, status: FillStatus): void {
+    this.seen.delete(key);
+    this.seen.set(key, { at: this.clock.now(), status });
+  }
+
+  private pruneSeen(): void {
+    const cutoff = this.clock.now() - this.dedupWindowMs;
+    for (const [k, v] of this.seen) {
+      if (v.at > cutoff) break;
+      // Pending fills are found through their position first, so this forgets only settled ones.
+      this.seen.delete(k);
+    }
+  }
+
+  private logReconcile(tokenId: string, oldConfirmed: Micros, newConfirmed: Micros, r: ReconcileResult): void {
+    const base = { tokenId, oldConfirmed: formatMicros(oldConfirmed), newConfirmed: formatMicros(newConfirmed), absorbed: formatMicros(r.absorbed) };
+    if (r.outcome === 'discrepancy') {
+      this.discrepancies.set(tokenId, this.discrepancyCount(tokenId) + 1);
+      this.logger.warn(
+        { ...base, unexplained: formatMicros(r.unexplained), absorbedKeys: r.absorbedKeys, reducedKey: r.reducedKey, remainingKeys: r.pending.map((f) => f.key) },
+        'reconcile discrepancy: the balance moved more than, or against, pending fills',
+      );
+    } else if (r.outcome !== 'unchanged') {
+      this.logger.info({ ...base, outcome: r.outcome, absorbedKeys: r.absorbedKeys, reducedKey: r.reducedKey }, 'pending fills absorbed by snapshot');
+    }
+  }
+}
+
+export interface InventoryState {
+  positions: {
+    tokenId: string;
+    confirmed: string;
+    confirmedAt: number | null;
+    confirmedBlock: string | null;
+    discrepancies: number;
+    pending: (Omit<PendingFill, 'size' | 'originalSize' | 'price' | 'tradeId' | 'orderId'> & { size: string; originalSize: string; price: string; tradeId?: string | null; orderId?: string | null })[];
+  }[];
+  seen: [string, number, FillStatus][];
+}

@@ -1,0 +1,88 @@
+/**
+ * Per-token inventory: the confirmed balance apart from the pending fills the feed reported.
+ * Pending totals are maintained incrementally so every read is O(1); the map keeps first-seen
+ * order, which is the oldest-first order reconciliation needs.
+ */
+import type { Micros } from '../amounts.ts';
+import type { FillStatus, Side } from '../events.ts';
+
+export interface PendingFill {
+  /** Dedup key: trade id (+ order id when known), or a synthesized key. */
+  readonly key: string;
+  readonly tradeId: string | undefined;
+  readonly orderId: string | undefined;
+  readonly side: Side;
+  /** Size still pending (a partial absorption reduces it). */
+  readonly size: Micros;
+  /** Size when first reported. */
+  readonly originalSize: Micros;
+  readonly price: Micros;
+  readonly firstSeenAt: number;
+  readonly status: FillStatus;
+}
+
+export class TrackedPosition {
+  confirmed: Micros = 0n;
+  confirmedAt: number | undefined;
+  confirmedBlock: bigint | undefined;
+  /** Oldest first (insertion order). */
+  readonly pending = new Map<string, PendingFill>();
+  private buys: Micros = 0n;
+  private sells: Micros = 0n;
+
+  constructor(readonly tokenId: string) {}
+
+  get pendingBuys(): Micros {
+    return this.buys;
+  }
+  get pendingSells(): Micros {
+    return this.sells;
+  }
+  /** confirmed + pending buys − pending sells: display, PnL, alerts, skew. */
+  get effective(): Micros {
+    return this.confirmed + this.buys - this.sells;
+  }
+  /** What a SELL may use: confirmed + pending buys − pending sells. */
+  get availableToSell(): Micros {
+    return this.confirmed + this.buys - this.sells;
+  }
+  /** confirmed + pending fill buys + reserved open BUY orders: every BUY check. */
+  conservativeExposure(pendingOrderBuys: Micros): Micros {
+    return this.confirmed + this.buys + pendingOrderBuys;
+  }
+
+  /** Inserts or replaces a pending fill, keeping totals exact (replacement keeps its age slot). */
+  put(fill: PendingFill): void {
+    const prev = this.pending.get(fill.key);
+    if (prev) this.adjust(prev.side, -prev.size);
+    this.pending.set(fill.key, fill);
+    this.adjust(fill.side, fill.size);
+  }
+
+  remove(key: string): PendingFill | undefined {
+    const prev = this.pending.get(key);
+    if (!prev) return undefined;
+    this.pending.delete(key);
+    this.adjust(prev.side, -prev.size);
+    return prev;
+  }
+
+  clearPending(): PendingFill[] {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    this.buys = 0n;
+    this.sells = 0n;
+    return all;
+  }
+
+  /** Replaces all pending fills, preserving the given order. */
+  replacePending(fills: readonly PendingFill[]): void {
+    this.clearPending();
+    for (const f of fills) this.put(f);
+  }
+
+  private adjust(side: Side, delta: Micros): void {
+    if (side === 'BUY') this.buys += delta;
+    else this.sells += delta;
+  }
+}

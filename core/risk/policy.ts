@@ -1,0 +1,53 @@
+/**
+ * The risk-policy plugin contract. A policy maps inputs to a partial verdict per token and/or
+ * overall; it may keep state (a drift timer) that it exports into checkpoints.
+ */
+import type { Micros } from '../amounts.ts';
+import type { SourceHealth } from '../sources/position-source.ts';
+import type { RiskVerdict } from './decision.ts';
+
+/** What a policy sees about one token. */
+export interface TokenRiskInput {
+  readonly tokenId: string;
+  readonly now: number;
+  readonly confirmed: Micros;
+  readonly pendingBuys: Micros;
+  readonly pendingSells: Micros;
+  readonly effective: Micros;
+  readonly pendingOrderBuys: Micros;
+  readonly conservativeExposure: Micros;
+  readonly availableToSell: Micros;
+  /** Whether any authoritative snapshot has covered this token yet. */
+  readonly hasSnapshot: boolean;
+  readonly discrepancies: number;
+}
+
+/** What a policy sees about the whole engine. */
+export interface GlobalRiskInput {
+  readonly now: number;
+  readonly startedAt: number;
+  readonly health: SourceHealth;
+  /** Last snapshot from the primary (non-degraded) source. */
+  readonly lastAuthoritativeAt: number | undefined;
+  readonly userFeedConnected: boolean;
+  /** A reconnect or gap is waiting for its forced snapshot since this time. */
+  readonly gapOpenSince: number | undefined;
+  /** Snapshot attempts that failed while a gap was open. */
+  readonly failedReconcileAttempts: number;
+}
+
+export interface PolicyResult {
+  readonly verdict?: RiskVerdict;
+  /** Ask to be evaluated again at this time even if nothing else happens. */
+  readonly recheckAt?: number;
+  /** Ask the engine to fetch a fresh snapshot now (a recovery attempt). */
+  readonly requestSnapshot?: string;
+}
+
+export interface RiskPolicy {
+  readonly kind: string;
+  evaluateToken?(input: TokenRiskInput): PolicyResult;
+  evaluateGlobal?(input: GlobalRiskInput): PolicyResult;
+  exportState?(): unknown;
+  importState?(state: unknown): void;
+}

@@ -1,0 +1,206 @@
+/**
+ * RiskEngine: runs the live policies (and shadow sets, never acted on) per token and overall,
+ * combines them most-restrictive-wins, re-evaluates when a policy asks for a recheck time, and
+ * reports mode changes as alerts. Evaluating a token costs O(policies), never O(tokens).
+ */
+import type { Clock, TimerHandle } from '../clock.ts';
+import type { AlertRaised } from '../events.ts';
+import type { Logger } from '../logger.ts';
+import { inject, injectable } from 'tsyringe';
+import { TOKENS } from '../tokens.ts';
+import { combine, NORMAL, sameDecision, type RiskDecision, type RiskVerdict } from './decision.ts';
+import type { GlobalRiskInput, PolicyResult, RiskPolicy, TokenRiskInput } from './policy.ts';
+
+export interface ShadowSet {
+  readonly name: string;
+  readonly policies: readonly RiskPolicy[];
+}
+
+export interface RiskInputs {
+  tokenInput(tokenId: string): TokenRiskInput;
+  globalInput(): GlobalRiskInput;
+  alert(a: Omit<AlertRaised, 'type' | 'at'>): void;
+  requestSnapshot(reason: string): void;
+}
+
+const GLOBAL = '*';
+
+interface SetState {
+  global: RiskDecision;
+  tokens: Map<string, RiskDecision>;
+}
+
+@injectable()
+export class RiskEngine {
+  private readonly live: SetState = { global: NORMAL, tokens: new Map() };
+  private readonly shadows = new Map<string, SetState>();
+  private readonly divergences = new Map<string, number>();
+  private readonly timers = new Map<string, { at: number; handle: TimerHandle }>();
+  private inputs: RiskInputs | undefined;
+
+  constructor(
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.RiskPolicies) readonly policies: readonly RiskPolicy[],
+    @inject(TOKENS.ShadowSets) readonly shadowSets: readonly ShadowSet[],
+  ) {
+    for (const s of shadowSets) {
+      this.shadows.set(s.name, { global: NORMAL, tokens: new Map() });
+      this.divergences.set(s.name, 0);
+    }
+  }
+
+  connect(inputs: RiskInputs): void {
+    this.inputs = inputs;
+  }
+
+  /** The decision acted on for a token: its own verdicts combined with the overall one. */
+  decisionFor(tokenId: string): RiskDecision {
+    return combine([this.live.tokens.get(tokenId)], this.live.global);
+  }
+
+  get global(): RiskDecision {
+    return this.live.global;
+  }
+
+  shadowDecision(name: string, tokenId?: string): RiskDecision | undefined {
+    const s = this.shadows.get(name);
+    if (!s) return undefined;
+    return tokenId === undefined ? s.global : combine([s.tokens.get(tokenId)], s.global);
+  }
+
+  /** How many evaluations found a shadow set deciding differently from the live set. */
+  divergenceCount(name: string): number {
+    return this.divergences.get(name) ?? 0;
+  }
+
+  evaluatedTokens(): string[] {
+    return [...this.live.tokens.keys()];
+  }
+
+  /** Re-evaluates one token; returns the new acted-on decision. */
+  evaluateToken(tokenId: string): RiskDecision {
+    const inputs = this.requireInputs();
+    const input = inputs.tokenInput(tokenId);
+    let recheck = Infinity;
+    const run = (policies: readonly RiskPolicy[]) => {
+      const verdicts: (RiskVerdict | undefined)[] = [];
+      for (const p of policies) {
+        if (!p.evaluateToken) continue;
+        const r = p.evaluateToken(input);
+        verdicts.push(r.verdict);
+        recheck = this.collect(r, recheck, inputs);
+      }
+      return combine(verdicts);
+    };
+    const before = this.decisionFor(tokenId);
+    const liveDecision = run(this.policies);
+    this.live.tokens.set(tokenId, liveDecision);
+    for (const s of this.shadowSets) {
+      const d = run(s.policies);
+      const st = this.shadows.get(s.name)!;
+      st.tokens.set(tokenId, d);
+      if (!sameDecision(combine([d], st.global), this.decisionFor(tokenId))) this.diverged(s.name, tokenId);
+    }
+    this.schedule(tokenId, recheck, () => this.evaluateToken(tokenId));
+    const after = this.decisionFor(tokenId);
+    this.announce(before, after, tokenId);
+    return after;
+  }
+
+  /** Re-evaluates the overall decision. */
+  evaluateGlobal(): RiskDecision {
+    const inputs = this.requireInputs();
+    const input = inputs.globalInput();
+    let recheck = Infinity;
+    const run = (policies: readonly RiskPolicy[]) => {
+      const verdicts: (RiskVerdict | undefined)[] = [];
+      for (const p of policies) {
+        if (!p.evaluateGlobal) continue;
+        const r = p.evaluateGlobal(input);
+        verdicts.push(r.verdict);
+        recheck = this.collect(r, recheck, inputs);
+      }
+      return combine(verdicts);
+    };
+    const before = this.live.global;
+    this.live.global = run(this.policies);
+    for (const s of this.shadowSets) {
+      const st = this.shadows.get(s.name)!;
+      st.global = run(s.policies);
+      if (!sameDecision(st.global, this.live.global)) this.diverged(s.name, GLOBAL);
+    }
+    this.schedule(GLOBAL, recheck, () => this.evaluateGlobal());
+    this.announce(before, this.live.global, undefined);
+    return this.live.global;
+  }
+
+  /** Imposes an engine-level verdict (ledger failure) on top of the policies' overall decision. */
+  overrideGlobal(verdict: RiskVerdict): void {
+    const before = this.live.global;
+    this.live.global = combine([verdict], before);
+    this.announce(before, this.live.global, undefined);
+  }
+
+  exportState(): { live: unknown[]; shadow: Record<string, unknown[]>; divergences: Record<string, number> } {
+    const st = (ps: readonly RiskPolicy[]) => ps.map((p) => p.exportState?.() ?? null);
+    return {
+      live: st(this.policies),
+      shadow: Object.fromEntries(this.shadowSets.map((s) => [s.name, st(s.policies)])),
+      divergences: Object.fromEntries(this.divergences),
+    };
+  }
+
+  importState(s: ReturnType<RiskEngine['exportState']>): void {
+    this.policies.forEach((p, i) => s.live[i] != null && p.importState?.(s.live[i]));
+    for (const set of this.shadowSets) set.policies.forEach((p, i) => s.shadow[set.name]?.[i] != null && p.importState?.(s.shadow[set.name]![i]));
+    for (const [k, v] of Object.entries(s.divergences)) this.divergences.set(k, v);
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) t.handle.cancel();
+    this.timers.clear();
+  }
+
+  private collect(r: PolicyResult, recheck: number, inputs: RiskInputs): number {
+    if (r.requestSnapshot) inputs.requestSnapshot(r.requestSnapshot);
+    return r.recheckAt !== undefined && r.recheckAt < recheck ? r.recheckAt : recheck;
+  }
+
+  private schedule(scope: string, at: number, fn: () => void): void {
+    const existing = this.timers.get(scope);
+    if (existing && existing.at === at) return;
+    existing?.handle.cancel();
+    this.timers.delete(scope);
+    if (!Number.isFinite(at)) return;
+    const handle = this.clock.scheduleAt(at, () => {
+      this.timers.delete(scope);
+      fn();
+    });
+    this.timers.set(scope, { at, handle });
+  }
+
+  private diverged(name: string, scope: string): void {
+    this.divergences.set(name, (this.divergences.get(name) ?? 0) + 1);
+    this.logger.debug({ shadow: name, scope }, 'shadow policy set decided differently');
+  }
+
+  private announce(before: RiskDecision, after: RiskDecision, tokenId: string | undefined): void {
+    if (before.mode === after.mode && before.reasons.join() === after.reasons.join()) return;
+    const scope = tokenId ? `token ${tokenId}` : 'overall';
+    const severity = after.mode === 'halted' ? 'critical' : after.mode === 'degraded' ? 'warning' : 'info';
+    const code = after.mode === 'normal' ? 'RISK_RECOVERED' : after.mode === 'halted' ? 'RISK_HALTED' : 'RISK_DEGRADED';
+    const message =
+      after.mode === 'normal'
+        ? `${scope} recovered to normal (was ${before.mode}: ${before.reasons.join(', ') || 'no reason'})`
+        : `${scope} ${after.mode}: ${after.reasons.join(', ')}`;
+    if (before.mode === after.mode && after.mode === 'normal') return;
+    this.logger[after.mode === 'normal' ? 'info' : 'warn']({ tokenId, mode: after.mode, reasons: after.reasons, was: before.mode }, 'risk mode changed');
+    this.requireInputs().alert({ severity, code, message, ...(tokenId && { tokenId }), reasons: after.reasons });
+  }
+
+  private requireInputs(): RiskInputs {
+    if (!this.inputs) throw new Error('RiskEngine used before connect()');
+    return this.inputs;
+  }
+}
