@@ -79,8 +79,8 @@ export interface CtfFixture {
   /** Micro-shares of each outcome the funder received from its split. */
   readonly splitAmount: bigint;
   readonly publicClient: PublicClient;
-  /** Funder → `to` (default `other`) ERC-1155 safeTransferFrom; resolves with the mined block. */
-  transfer(tokenId: string, amount: bigint, to?: Address): Promise<bigint>;
+  /** `from` (default funder) → `to` (default `other`) ERC-1155 safeTransferFrom; resolves with the mined block. */
+  transfer(tokenId: string, amount: bigint, to?: Address, from?: Address): Promise<bigint>;
   /** Funder → `to` safeBatchTransferFrom; resolves with the mined block. */
   transferBatch(tokenIds: readonly string[], amounts: readonly bigint[], to?: Address): Promise<bigint>;
   /** The funder's balance read directly (balanceOf), for assertions. */
@@ -162,10 +162,10 @@ export async function deployCtfFixture(rpcUrl: string, opts: CtfFixtureOptions =
   return {
     ctf, collateral, multicall: MULTICALL3_ADDRESS, funder, other, conditions, splitAmount, publicClient,
     tokenIds: conditions.flatMap((c) => c.tokenIds),
-    transfer: (tokenId, amount, to = other) =>
+    transfer: (tokenId, amount, to = other, from = funder) =>
       send({
         address: ctf, abi: ctfArtifact.abi, functionName: 'safeTransferFrom',
-        args: [funder, to, BigInt(tokenId), amount, '0x'], account: funder, chain,
+        args: [from, to, BigInt(tokenId), amount, '0x'], account: from, chain,
       }),
     transferBatch: (tokenIds, amounts, to = other) =>
       send({

@@ -31,6 +31,10 @@ export interface CountingProxy {
   readonly requests: number;
   /** JSON-RPC method names per HTTP request (an array for a batch request). */
   readonly methods: readonly (string | string[])[];
+  /** When set, every request is answered with this HTTP status instead of being forwarded (an RPC outage). */
+  failWith: number | undefined;
+  /** When set, the JSON-RPC result of these methods is replaced by [] after forwarding (events lost on the way). */
+  blankResults: Set<string>;
   reset(): void;
   close(): Promise<void>;
 }
@@ -42,23 +46,33 @@ export async function startCountingProxy(targetUrl: string): Promise<CountingPro
   const server = createHttpServer(async (req, res) => {
     const body = await readBody(req);
     requests++;
+    let method = '(unparseable)';
     try {
       const parsed = JSON.parse(body) as { method: string } | { method: string }[];
       methods.push(Array.isArray(parsed) ? parsed.map((p) => p.method) : parsed.method);
+      if (!Array.isArray(parsed)) method = parsed.method;
     } catch {
-      methods.push('(unparseable)');
+      methods.push(method);
+    }
+    if (proxy.failWith !== undefined) {
+      res.writeHead(proxy.failWith, { 'content-type': 'text/plain' }).end('outage');
+      return;
     }
     try {
       const upstream = await fetch(targetUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      let text = await upstream.text();
+      if (proxy.blankResults.has(method)) text = JSON.stringify({ ...(JSON.parse(text) as object), result: [] });
       res.writeHead(upstream.status, { 'content-type': 'application/json' });
-      res.end(await upstream.text());
+      res.end(text);
     } catch {
       res.writeHead(502).end();
     }
   });
   const port = await listen(server);
-  return {
+  const proxy: CountingProxy = {
     url: `http://127.0.0.1:${port}`,
+    failWith: undefined,
+    blankResults: new Set(),
     get requests() {
       return requests;
     },
@@ -71,6 +85,7 @@ export async function startCountingProxy(targetUrl: string): Promise<CountingPro
     },
     close: () => closeHttp(server),
   };
+  return proxy;
 }
 
 /** A TCP server that accepts connections and never writes a byte. */

@@ -45,15 +45,19 @@ export class ChainEventsSource extends ChainSource {
   /** The full chain read (safety net); also re-bases the event state on it. */
   override async fetchBalances(tokenIds: readonly string[], signal?: AbortSignal): Promise<BalanceReport> {
     const report = await super.fetchBalances(tokenIds, signal);
-    const block = report.block!;
-    for (const [id, value] of report.balances) {
+    this.rebase(report.balances, report.block!);
+    return report;
+  }
+
+  /** Takes a full read at `block` as the new base; a base from a newer read is kept. */
+  rebase(balances: ReadonlyMap<string, bigint>, block: bigint): void {
+    for (const [id, value] of balances) {
       const prev = this.base.get(id);
       if (!prev || prev.block <= block) this.base.set(id, { value, block });
     }
     // Tokens no longer requested stop being tracked (and stop holding old logs in memory).
-    for (const id of this.base.keys()) if (!report.balances.has(id)) this.base.delete(id);
+    for (const id of this.base.keys()) if (!balances.has(id)) this.base.delete(id);
     this.prune();
-    return report;
   }
 
   /** Subscribes to the funder's transfers, seeds with a full read, and reports changed balances. */
