@@ -55,6 +55,8 @@ export interface LedgerStats {
 
 export interface Ledger {
   readonly name: string;
+  /** How often the engine should write a checkpoint (from the ledger's config); the ledger only stores them. */
+  readonly checkpointEverySeconds?: number;
   /** Opens (creating if needed) and locks the store; returns the last written seq (0 if empty). */
   open(): { lastSeq: number };
   /**
