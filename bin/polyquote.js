@@ -1,14 +1,10 @@
 #!/usr/bin/env node
-// Thin launcher: runs the TypeScript CLI through tsx so the published bin needs no build step.
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+// Runs the TypeScript CLI in this very process (tsx's loader API): no wrapper process that a
+// SIGKILL would orphan the engine behind, and the project's tsconfig (decorators) whatever the cwd.
+import { register } from 'tsx/esm/api';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const require = createRequire(import.meta.url);
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const tsxCli = require.resolve('tsx/cli');
-const result = spawnSync(process.execPath, [tsxCli, path.join(root, 'cli', 'main.ts'), ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-process.exit(result.status ?? 1);
+register({ tsconfig: path.join(root, 'tsconfig.json') });
+await import(pathToFileURL(path.join(root, 'cli', 'main.ts')).href);

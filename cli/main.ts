@@ -4,12 +4,13 @@
  * 2 bad usage or bad config — in every failure case before anything was changed.
  */
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../core/config/load.ts';
 import { ConfigError, PolyquoteError, errorMessage } from '../core/errors.ts';
 import { createLogger, scrubSecrets } from '../core/logger.ts';
 import { replayTape } from '../core/replay/replay.ts';
+import { ingestTape } from '../core/replay/ingest.ts';
 import { PluginRegistry } from '../plugins/registry.ts';
 import { fileLines } from './lines.ts';
 import { runDemo } from './demo.ts';
@@ -19,6 +20,7 @@ import { sourcesCompareCommand } from './sources-compare.ts';
 const USAGE = `usage:
   polyquote demo [--tape <file>] [--config <file>]     replay the shipped example session, readable by a person (npm start)
   polyquote replay --config <file> --tape <file> [--skip-bad-lines]
+  polyquote ingest --config <file> --tape <file> [--pace-ms <n>] [--overlap-seconds <n>]   feed a tape into the live engine and its ledger
   polyquote ledger export --config <file> --tape <out.jsonl> [--from <iso|ms>] [--to <iso|ms>]
   polyquote ledger inspect --config <file>
   polyquote sources compare --config <file> [--seconds <n>] [--interval-seconds <n>]
@@ -40,6 +42,21 @@ async function main(argv: string[]): Promise<number> {
         onSkipped: (e) => process.stderr.write(`skipped: ${e.message}\n`),
       });
       if (summary.skipped) process.stderr.write(`${summary.skipped} bad line(s) skipped\n`);
+      return 0;
+    }
+    case 'ingest': {
+      const { values } = parseArgs({ args: rest, options: { config: { type: 'string' }, tape: { type: 'string' }, 'pace-ms': { type: 'string' }, 'overlap-seconds': { type: 'string' } }, strict: true });
+      if (!values.config || !values.tape) return usage('ingest needs --config and --tape');
+      if (!existsSync(values.tape)) return usage(`tape file not found: ${values.tape}`);
+      const config = loadConfigFile(values.config, registry);
+      const summary = await ingestTape({
+        config, lines: readFileSync(values.tape, 'utf8').split('\n'),
+        logger: createLogger({ level: process.env.POLYQUOTE_LOG_LEVEL ?? 'silent' }),
+        paceMs: Number(values['pace-ms'] ?? 0), overlapMs: Number(values['overlap-seconds'] ?? 10) * 1000,
+        output: (line) => process.stdout.write(`${JSON.stringify(line)}\n`),
+        progress: (n, total) => process.stderr.write(`ingested ${n}/${total}\n`),
+      });
+      process.stderr.write(`${JSON.stringify({ done: summary })}\n`);
       return 0;
     }
     case 'demo':

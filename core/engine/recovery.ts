@@ -4,7 +4,7 @@
  * demand a fresh snapshot, applied as a force reconcile, before anything is quoted.
  */
 import type { Clock } from '../clock.ts';
-import { RecoveringClock } from '../clock.ts';
+import { RecoveringClock, VirtualClock } from '../clock.ts';
 import { LedgerError, errorMessage } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { Logger } from '../logger.ts';
@@ -31,6 +31,8 @@ export function recoverFromLedger(engine: Engine, ledger: Ledger, clock: Clock, 
     for (const rec of ledger.iterate(cp?.seq ?? 0)) {
       if (virtual && !virtual.recovering) virtual.beginRecovery(cp?.at ?? rec.at);
       virtual?.advanceTo(rec.at);
+      // A tool driving the engine on its own virtual clock (ingest) recovers on that clock.
+      if (clock instanceof VirtualClock && rec.at > clock.now()) clock.advanceTo(rec.at);
       let event;
       try {
         event = decodeEventLine(rec.payload);

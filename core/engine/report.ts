@@ -8,6 +8,7 @@ export interface StateLine {
   positions: Record<string, unknown>;
   risk: Record<string, unknown>;
   shadow?: Record<string, unknown>;
+  fills?: Record<string, number>;
   answer?: Record<string, boolean>;
 }
 
@@ -43,6 +44,7 @@ export function stateLine(engine: Engine, at: number, opts: { tokenId?: string; 
       line.shadow[s.name] = { ...decisionJson(engine.risk.shadowDecision(s.name)!), byToken: sb, divergences: engine.risk.divergenceCount(s.name) };
     }
   }
+  line.fills = { ...engine.inventory.counters };
   if (opts.answer) line.answer = opts.answer;
   return line;
 }

@@ -52,6 +52,8 @@ export class InventoryManager {
   private readonly ageTimers = new Map<string, { at: number; handle: TimerHandle }>();
   private readonly discrepancies = new Map<string, number>();
   hooks: InventoryHooks = {};
+  /** What happened to every fill report, for reports and for proving nothing was counted twice. */
+  readonly counters: Record<FillAction, number> = { added: 0, 'status-updated': 0, 'removed-failed': 0, duplicate: 0, 'ignored-failed': 0 };
 
   constructor(
     @inject(TOKENS.Clock) private readonly clock: Clock,
@@ -84,6 +86,12 @@ export class InventoryManager {
 
   /** A user-feed fill: becomes (or updates) a pending fill; never touches confirmed. */
   applyFill(fill: FillReported, seq: number): FillApplied {
+    const r = this.classifyFill(fill, seq);
+    this.counters[r.action]++;
+    return r;
+  }
+
+  private classifyFill(fill: FillReported, seq: number): FillApplied {
     const { key, synthesized } = fillKey(fill, seq);
     const pos = this.position(fill.tokenId);
     const existing = pos.pending.get(key);
@@ -196,6 +204,7 @@ export class InventoryManager {
         pending: [...p.pending.values()].map((f) => ({ ...f, size: f.size.toString(), originalSize: f.originalSize.toString(), price: f.price.toString() })),
       })),
       seen: [...this.seen].map(([k, v]) => [k, v.at, v.status] as [string, number, FillStatus]),
+      counters: { ...this.counters },
     };
   }
 
@@ -216,6 +225,7 @@ export class InventoryManager {
       if (oldest) this.scheduleAgeOut(p.tokenId, oldest.firstSeenAt + this.reconciler.pendingFillTtlMs);
     }
     for (const [k, at, status] of state.seen) this.seen.set(k, { at, status });
+    Object.assign(this.counters, state.counters);
   }
 
   dispose(): void {
@@ -272,4 +282,5 @@ export interface InventoryState {
     pending: (Omit<PendingFill, 'size' | 'originalSize' | 'price' | 'tradeId' | 'orderId'> & { size: string; originalSize: string; price: string; tradeId?: string | null; orderId?: string | null })[];
   }[];
   seen: [string, number, FillStatus][];
+  counters: Record<FillAction, number>;
 }

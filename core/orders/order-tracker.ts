@@ -62,6 +62,12 @@ export class OrderTracker {
 
   /** We sent an order: a BUY reserves its whole size from now on. */
   submitted(e: OrderSubmitted): TrackedOrder {
+    const known = this.open.get(e.orderId);
+    if (known || this.closed.has(e.orderId)) {
+      // The same submit seen again (a re-sent feed after restart) must not reserve twice.
+      this.logger.debug({ orderId: e.orderId }, 'submit for a known order ignored');
+      return known ? view(known) : { orderId: e.orderId, tokenId: e.tokenId, side: e.side, price: e.price, originalSize: e.size, matched: 0n, status: 'SUBMITTED', submittedAt: e.at, cancelRequestedAt: undefined };
+    }
     const o: MutableOrder = {
       orderId: e.orderId, tokenId: e.tokenId, side: e.side, price: e.price, originalSize: e.size, matched: 0n, venueMatched: 0n,
       status: 'SUBMITTED', submittedAt: e.at, cancelRequestedAt: undefined,
