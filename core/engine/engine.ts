@@ -307,7 +307,8 @@ export class Engine {
     if (!degraded && wasFallback) this.alert({ severity: 'info', code: 'SOURCE_PRIMARY_RESTORED', message: `primary ${e.source} source answering again` });
     const force = this.feed.forceNextSnapshot;
     const results = this.inventory.applySnapshot(e, force);
-    if (force) {
+    // A snapshot from an older block (ignored for some token) is not the fresh one a gap waits for.
+    if (force && results.every((r) => r.applied)) {
       this.feed.forceNextSnapshot = false;
       this.feed.gapOpenSince = undefined;
       this.feed.failedReconcileAttempts = 0;
