@@ -37,10 +37,14 @@ export function parseConfig(text: string, registry: PluginLookup, opts: { env?: 
   const raw = doc.toJS() ?? {};
   const issues: Issue[] = [];
   const data = interpolateEnv(raw, opts.env ?? process.env, issues);
+  // A value whose variable is missing was substituted with '': its schema complaint would only repeat that.
+  const envIssues = issues.length;
+  const unset = new Set(issues.map((i) => i.path));
+  const fail = () => new ConfigError(issues.filter((i, n) => n < envIssues || !unset.has(i.path)), opts.file);
   const root = rootSchema.safeParse(data);
   if (!root.success) {
     issues.push(...zodIssues(root.error, []));
-    throw new ConfigError(issues, opts.file);
+    throw fail();
   }
   const cfg = root.data as Record<string, any>;
   const check = (category: PluginCategory, block: PluginConfig | undefined, at: (string | number)[]) =>
@@ -67,7 +71,7 @@ export function parseConfig(text: string, registry: PluginLookup, opts: { env?: 
     if (names.has(s.name)) issues.push({ path: `risk.shadow.${j}.name`, message: `expected a unique shadow set name, got a second ${JSON.stringify(s.name)}` });
     names.add(s.name);
   });
-  if (issues.length) throw new ConfigError(issues, opts.file);
+  if (issues.length) throw fail();
   return deepFreeze(out) as PolyquoteConfig;
 }
 
