@@ -90,6 +90,10 @@ export class OrderTracker {
     if (!orderId) return;
     this.fillMatched.set(orderId, maxMicros(0n, (this.fillMatched.get(orderId) ?? 0n) + delta));
     const o = this.open.get(orderId);
+    // A failed trade puts its size back on the order. size_matched only ever ratchets up, so take the
+    // trade out of it too: otherwise the reservation stays shrunk while the size is neither pending
+    // nor reserved, and a later fill pushes exposure past the limit. Erring low here only over-reserves.
+    if (o && delta < 0n) o.venueMatched = maxMicros(0n, o.venueMatched + delta);
     if (o) this.refresh(o);
   }
 

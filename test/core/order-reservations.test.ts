@@ -68,6 +68,21 @@ describe('order reservations', () => {
     expect(h.pos().pendingOrderBuys).toBe(sh(20));
   });
 
+  it('gives the reservation back when a trade already counted in size_matched fails', async () => {
+    await boot();
+    h.submit('o1', 'BUY', 40);
+    h.fill({ tradeId: 'a', orderId: 'o1', side: 'BUY', size: 10 });
+    h.order('o1', 'LIVE', { sizeMatched: 10 });
+    expect(h.pos()).toMatchObject({ pendingOrderBuys: sh(30), conservativeExposure: sh(40) });
+    h.fill({ tradeId: 'a', orderId: 'o1', side: 'BUY', size: 10, status: 'FAILED' });
+    expect(h.pos()).toMatchObject({ pendingOrderBuys: sh(40), conservativeExposure: sh(40) });
+    // So the room left is what it really is, and a later fill on o1 cannot push exposure past the limit.
+    expect(h.engine.adjustedOrderSize('BUY', YES, sh(100))).toBe(sh(60));
+    h.submit('o2', 'BUY', 60);
+    h.fill({ tradeId: 'b', orderId: 'o1', side: 'BUY', size: 10 });
+    expect(h.pos().conservativeExposure).toBe(sh(100));
+  });
+
   it('releases nothing more when a fully matched order closes', async () => {
     await boot();
     h.submit('o1', 'BUY', 40);
