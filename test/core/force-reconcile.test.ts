@@ -74,4 +74,30 @@ describe('force reconcile', () => {
     expect(h.keys()).toEqual([]);
     expect(h.logsMatching('force reconcile')).toHaveLength(1);
   });
+
+  it('treats size_matched running ahead of our trades past the grace period as a gap', async () => {
+    await withPending();
+    h.submit('o1', 'BUY', 40);
+    h.order('o1', 'LIVE', { sizeMatched: 10 });
+    h.advance(4_999);
+    expect(h.snapshotRequests).toEqual([]);
+    h.advance(1);
+    expect(h.snapshotRequests).toHaveLength(1);
+    expect(h.snapshotRequests[0]).toContain('size_matched');
+    h.snapshot({ [YES]: 125 }, { block: 11 });
+    expect(h.keys()).toEqual([]);
+    expect(h.logsMatching('force reconcile')).toHaveLength(1);
+  });
+
+  it('does not open a gap when the trades behind size_matched arrive within the grace period', async () => {
+    await withPending();
+    h.submit('o1', 'BUY', 40);
+    h.order('o1', 'LIVE', { sizeMatched: 10 });
+    h.advance(2_000);
+    h.fill({ tradeId: 'f1', orderId: 'o1', side: 'BUY', size: 10 });
+    h.advance(10_000);
+    expect(h.snapshotRequests).toEqual([]);
+    h.snapshot({ [YES]: 100 }, { block: 11 });
+    expect(h.keys()).toEqual(['b1', 's1', 'f1:o1']);
+  });
 });

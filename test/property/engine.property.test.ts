@@ -1,6 +1,6 @@
 /**
  * Engine invariants under random interleavings of fills, submits, order updates, cancel requests,
- * snapshots and time, driven through the real Engine (App, memory ledger, VirtualClock).
+ * snapshots, feed gaps and reconnects (the next snapshot is then forced) and time, driven through the real Engine (App, memory ledger, VirtualClock).
  *
  * The feed is random but not self-contradictory, because some inputs are exogenous facts the
  * engine must accept even when they break a limit (a snapshot showing more than we bought is
@@ -61,7 +61,8 @@ type Op =
   | { k: 'order'; pick: number; status: OrderStatus; matched: number | undefined }
   | { k: 'cancel'; pick: number }
   | { k: 'snapshot'; mode: 'rise' | 'fall' | 'down' | 'same'; frac: number }
-  | { k: 'advance'; ms: number };
+  | { k: 'advance'; ms: number }
+  | { k: 'gap'; reconnect: boolean };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ k: fc.constant('submitBuy' as const), want: fc.integer({ min: 1, max: 10_000 }) }) },
@@ -80,6 +81,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ k: fc.constant('cancel' as const), pick: fc.nat() }) },
   { weight: 4, arbitrary: fc.record({ k: fc.constant('snapshot' as const), mode: fc.constantFrom('rise' as const, 'rise' as const, 'fall' as const, 'down' as const, 'same' as const), frac: fc.integer({ min: 0, max: 100 }) }) },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 8_000 }) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('gap' as const), reconnect: fc.boolean() }) },
 );
 
 interface Sent {
@@ -98,6 +100,7 @@ async function runOps(ops: Op[]): Promise<void> {
   const sent: Sent[] = [];
   const seenKeys = new Set<string>();
   let orderNo = 0;
+  let forced = false;
   const now = () => clock.now();
   const pos = () => e.position(TOKEN);
   e.ingest({ type: 'balance', at: now(), source: 'chain', balances: new Map([[TOKEN, 0n]]) });
@@ -185,13 +188,26 @@ async function runOps(ops: Op[]): Promise<void> {
           if (next < 0n) next = 0n;
           e.ingest({ type: 'balance', at: now(), source: 'chain', balances: new Map([[TOKEN, next]]) });
           const k = absMicros(next - p0.confirmed);
-          if ((op.mode === 'rise' || op.mode === 'fall') && k >= TOLERANCE && k <= same) {
+          const wasForced = forced;
+          forced = false;
+          if (wasForced) {
+            // After a reconnect or gap the snapshot is trusted outright (architecture.md step 6).
+            expect(pos().pendingFills, step).toEqual([]);
+            expect(pos().effective, step).toBe(next);
+          } else if ((op.mode === 'rise' || op.mode === 'fall') && k >= TOLERANCE && k <= same) {
             expect(absMicros(pos().effective - p0.effective) <= TOLERANCE, `${step}: confirming snapshot moved effective ${p0.effective} → ${pos().effective}`).toBe(true);
           }
           break;
         }
         case 'advance':
           clock.advanceBy(op.ms);
+          break;
+        case 'gap':
+          if (op.reconnect) {
+            e.ingest({ type: 'connection', at: now(), channel: 'user', state: 'disconnected' });
+            e.ingest({ type: 'connection', at: now(), channel: 'user', state: 'connected' });
+          } else e.ingest({ type: 'gap', at: now(), channel: 'user' });
+          forced = true;
           break;
       }
 
