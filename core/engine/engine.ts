@@ -48,6 +48,7 @@ export class Engine {
   private readonly graceTimers = new Map<string, TimerHandle>();
   private ledgerFailed: Error | undefined;
   private replaying = false;
+  private publishedRiskChanges = -1;
 
   constructor(
     @inject(TOKENS.Clock) private readonly clock: Clock,
@@ -357,7 +358,9 @@ export class Engine {
   }
 
   private publishRisk(): void {
-    if (this.replaying) return;
+    // Building the full state is O(tokens): done only when some decision actually changed.
+    if (this.replaying || this.risk.changes === this.publishedRiskChanges) return;
+    this.publishedRiskChanges = this.risk.changes;
     const byToken = new Map(this.risk.evaluatedTokens().map((t) => [t, this.risk.decisionFor(t)]));
     this.bus.publishRisk({ global: this.risk.global, byToken });
   }

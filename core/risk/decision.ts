@@ -32,13 +32,15 @@ export const NORMAL: RiskDecision = Object.freeze({
 
 /** Combines verdicts, most restrictive wins. A halted decision allows no side. */
 export function combine(verdicts: readonly (RiskVerdict | undefined)[], start: RiskDecision = NORMAL): RiskDecision {
+  // Fast path for the common case: nothing imposed, or only one decision to apply.
+  const present = verdicts.filter((v): v is RiskVerdict => v !== undefined && Object.keys(v).length > 0);
+  if (present.length === 0) return start;
   let mode = start.mode;
   let sizeMultiplier = start.sizeMultiplier;
   let sides = new Set(start.allowedSides);
   let extraTicks = start.extraTicks;
   const reasons = new Set(start.reasons);
-  for (const v of verdicts) {
-    if (!v) continue;
+  for (const v of present) {
     if (v.mode && MODE_RANK[v.mode] > MODE_RANK[mode]) mode = v.mode;
     if (v.sizeMultiplier !== undefined) sizeMultiplier = Math.min(sizeMultiplier, v.sizeMultiplier);
     if (v.allowedSides) {

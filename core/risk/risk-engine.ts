@@ -37,6 +37,11 @@ export class RiskEngine {
   private readonly divergences = new Map<string, number>();
   private readonly timers = new Map<string, { at: number; handle: TimerHandle }>();
   private inputs: RiskInputs | undefined;
+  /** Acted-on decisions per token, valid while the overall decision is unchanged. */
+  private readonly acted = new Map<string, RiskDecision>();
+  private actedGlobal: RiskDecision = NORMAL;
+  /** Incremented whenever any acted-on decision changes: lets publishers skip unchanged states. */
+  changes = 0;
 
   constructor(
     @inject(TOKENS.Clock) private readonly clock: Clock,
@@ -56,7 +61,16 @@ export class RiskEngine {
 
   /** The decision acted on for a token: its own verdicts combined with the overall one. */
   decisionFor(tokenId: string): RiskDecision {
-    return combine([this.live.tokens.get(tokenId)], this.live.global);
+    if (this.actedGlobal !== this.live.global) {
+      this.acted.clear();
+      this.actedGlobal = this.live.global;
+    }
+    let d = this.acted.get(tokenId);
+    if (!d) {
+      d = combine([this.live.tokens.get(tokenId)], this.live.global);
+      this.acted.set(tokenId, d);
+    }
+    return d;
   }
 
   get global(): RiskDecision {
@@ -95,7 +109,11 @@ export class RiskEngine {
     };
     const before = this.decisionFor(tokenId);
     const liveDecision = run(this.policies);
-    this.live.tokens.set(tokenId, liveDecision);
+    const previous = this.live.tokens.get(tokenId);
+    if (!previous || !sameDecision(previous, liveDecision)) {
+      this.live.tokens.set(tokenId, liveDecision);
+      this.acted.delete(tokenId);
+    }
     for (const s of this.shadowSets) {
       const d = run(s.policies);
       const st = this.shadows.get(s.name)!;
@@ -104,6 +122,7 @@ export class RiskEngine {
     }
     this.schedule(tokenId, recheck, () => this.evaluateToken(tokenId));
     const after = this.decisionFor(tokenId);
+    if (!sameDecision(before, after)) this.changes++;
     this.announce(before, after, tokenId);
     return after;
   }
@@ -124,7 +143,11 @@ export class RiskEngine {
       return combine(verdicts);
     };
     const before = this.live.global;
-    this.live.global = run(this.policies);
+    const next = run(this.policies);
+    if (!sameDecision(before, next)) {
+      this.live.global = next;
+      this.changes++;
+    }
     for (const s of this.shadowSets) {
       const st = this.shadows.get(s.name)!;
       st.global = run(s.policies);
@@ -139,6 +162,7 @@ export class RiskEngine {
   overrideGlobal(verdict: RiskVerdict): void {
     const before = this.live.global;
     this.live.global = combine([verdict], before);
+    this.changes++;
     this.announce(before, this.live.global, undefined);
   }
 
