@@ -50,6 +50,8 @@ export function fromUnits6(units: bigint): Micros {
 
 /** Formats micro-units as a minimal decimal string ("12.5", "-0.000001", "3"). */
 export function formatMicros(micros: Micros): string {
+  // Whole shares (the common case) and values that fit a double exactly take a fast path.
+  if (micros % MICROS_PER_UNIT === 0n) return (micros / MICROS_PER_UNIT).toString();
   const neg = micros < 0n;
   const abs = neg ? -micros : micros;
   const whole = abs / MICROS_PER_UNIT;
