@@ -140,7 +140,10 @@ export class App {
       this.runner = new SourceRunner({
         source: this.source, clock: this.clock, logger: this.logger.child({ component: 'source-runner' }),
         tokenIds: () => [...new Set([...this.config.tokens, ...this.engine.tokenIds()])],
-        sink: (e) => this.engine.ingest(e),
+        sink: (e) => {
+          this.engine.ingest(e);
+          if (this.runner) this.bus.publishSourceHealth(this.runner.health());
+        },
       });
       this.subs.push(this.bus.snapshotRequests$.subscribe((reason) => this.runner?.requestSnapshot(reason)));
       this.runner.start();

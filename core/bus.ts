@@ -7,6 +7,7 @@ import { filter } from 'rxjs/operators';
 import type { AlertRaised, BalanceSnapshotReceived, BookUpdated, ConnectionChanged, FillReported, OrderUpdated, SequencedEvent } from './events.ts';
 import type { RiskDecision } from './risk/decision.ts';
 import type { PositionView } from './engine/views.ts';
+import type { SourceHealth } from './sources/position-source.ts';
 
 export interface RiskState {
   readonly global: RiskDecision;
@@ -19,6 +20,7 @@ export class Bus {
   private readonly positions = new Subject<PositionView>();
   private readonly risk = new BehaviorSubject<RiskState | undefined>(undefined);
   private readonly snapshotRequests = new Subject<string>();
+  private readonly health = new BehaviorSubject<SourceHealth | undefined>(undefined);
 
   /** Every inbound event, after it was ledgered and applied. */
   readonly events$: Observable<SequencedEvent> = this.events.asObservable().pipe(share());
@@ -33,6 +35,11 @@ export class Bus {
   /** The latest risk state (replayed to late subscribers). */
   readonly riskDecision$: Observable<RiskState> = this.risk.asObservable().pipe(
     filter((r): r is RiskState => r !== undefined),
+    shareReplay({ bufferSize: 1, refCount: true }),
+  );
+  /** Health of the position source after each attempt: last success, consecutive failures, latency (replayed). */
+  readonly sourceHealth$: Observable<SourceHealth> = this.health.asObservable().pipe(
+    filter((h): h is SourceHealth => h !== undefined),
     shareReplay({ bufferSize: 1, refCount: true }),
   );
   /** Requests for an immediate authoritative snapshot (reconnect, gap, recovery attempt). */
@@ -50,12 +57,15 @@ export class Bus {
   publishRisk(r: RiskState): void {
     this.risk.next(r);
   }
+  publishSourceHealth(h: SourceHealth): void {
+    this.health.next(h);
+  }
   requestSnapshot(reason: string): void {
     this.snapshotRequests.next(reason);
   }
 
   complete(): void {
-    for (const s of [this.events, this.alerts, this.positions, this.risk, this.snapshotRequests] as Subject<unknown>[]) s.complete();
+    for (const s of [this.events, this.alerts, this.positions, this.risk, this.snapshotRequests, this.health] as Subject<unknown>[]) s.complete();
   }
 
   private ofType<T extends SequencedEvent['event']>(type: T['type']): Observable<T> {
