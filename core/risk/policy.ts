@@ -2,25 +2,19 @@
  * The risk-policy plugin contract. A policy maps inputs to a partial verdict per token and/or
  * overall; it may keep state (a drift timer) that it exports into checkpoints.
  */
-import type { Micros } from '../amounts.ts';
+import type { PositionView } from '../engine/views.ts';
 import type { SourceHealth } from '../sources/position-source.ts';
 import type { RiskVerdict } from './decision.ts';
 
-/** What a policy sees about one token. */
-export interface TokenRiskInput {
-  readonly tokenId: string;
+/** What a policy sees about one token: the engine's position view, the time, and whether a snapshot covered it. */
+export type TokenRiskInput = Pick<
+  PositionView,
+  'tokenId' | 'confirmed' | 'pendingBuys' | 'pendingSells' | 'effective' | 'pendingOrderBuys' | 'conservativeExposure' | 'availableToSell' | 'discrepancies'
+> & {
   readonly now: number;
-  readonly confirmed: Micros;
-  readonly pendingBuys: Micros;
-  readonly pendingSells: Micros;
-  readonly effective: Micros;
-  readonly pendingOrderBuys: Micros;
-  readonly conservativeExposure: Micros;
-  readonly availableToSell: Micros;
   /** Whether any authoritative snapshot has covered this token yet. */
   readonly hasSnapshot: boolean;
-  readonly discrepancies: number;
-}
+};
 
 /** What a policy sees about the whole engine. */
 export interface GlobalRiskInput {
