@@ -49,6 +49,8 @@ export class Engine {
   private ledgerFailed: Error | undefined;
   private replaying = false;
   private publishedRiskChanges = -1;
+  /** After a restart nothing is quoted until a fresh snapshot has been force-reconciled. */
+  private awaitingStartupSnapshot = false;
 
   constructor(
     @inject(TOKENS.Clock) private readonly clock: Clock,
@@ -82,6 +84,11 @@ export class Engine {
         userFeedConnected: this.feed.userConnected, gapOpenSince: this.feed.gapOpenSince, failedReconcileAttempts: this.feed.failedReconcileAttempts,
       }),
       alert: (a) => this.alert(a),
+      engineVerdict: () => {
+        if (this.ledgerFailed) return { mode: 'halted', reasons: ['LEDGER_FAILED'] };
+        if (this.awaitingStartupSnapshot) return { mode: 'halted', reasons: ['AWAITING_SNAPSHOT'] };
+        return undefined;
+      },
       requestSnapshot: (reason) => this.bus.requestSnapshot(reason),
     });
     ledger.onFailure((err) => this.onLedgerFailure(err));
@@ -206,6 +213,9 @@ export class Engine {
   /** Asks for a fresh snapshot and makes it a force reconcile (start-up after a restart). */
   requireFreshSnapshot(reason: string): void {
     this.feed.forceNextSnapshot = true;
+    this.awaitingStartupSnapshot = true;
+    this.risk.evaluateGlobal();
+    this.publishRisk();
     this.bus.requestSnapshot(reason);
   }
 
@@ -311,6 +321,7 @@ export class Engine {
     // A snapshot from an older block (ignored for some token) is not the fresh one a gap waits for.
     if (force && results.every((r) => r.applied)) {
       this.feed.forceNextSnapshot = false;
+      this.awaitingStartupSnapshot = false;
       this.feed.gapOpenSince = undefined;
       this.feed.failedReconcileAttempts = 0;
       if (!this.replaying) this.safeLedger(() => this.ledger.resolveGaps({ resolvedAt: e.at, resolvedBySeq: seq, resolution: `force reconcile by ${e.source} snapshot` }));
@@ -374,7 +385,7 @@ export class Engine {
     if (this.ledgerFailed) return;
     this.ledgerFailed = err;
     this.logger.fatal({ err: errorMessage(err) }, 'ledger write failed: quoting stops');
-    this.risk.overrideGlobal({ mode: 'halted', reasons: ['LEDGER_FAILED'] });
+    this.risk.evaluateGlobal();
     this.alert({ severity: 'critical', code: 'LEDGER_FAILED', message: `ledger write failed, quoting stopped: ${errorMessage(err)}`, reasons: ['LEDGER_FAILED'] });
     this.publishRisk();
   }

@@ -20,6 +20,8 @@ export interface RiskInputs {
   tokenInput(tokenId: string): TokenRiskInput;
   globalInput(): GlobalRiskInput;
   alert(a: Omit<AlertRaised, 'type' | 'at'>): void;
+  /** Verdicts the engine itself imposes on everything (ledger failure, awaiting the start-up snapshot). */
+  engineVerdict(): RiskVerdict | undefined;
   requestSnapshot(reason: string): void;
 }
 
@@ -143,27 +145,20 @@ export class RiskEngine {
       return combine(verdicts);
     };
     const before = this.live.global;
-    const next = run(this.policies);
+    const imposed = inputs.engineVerdict();
+    const next = combine([imposed], run(this.policies));
     if (!sameDecision(before, next)) {
       this.live.global = next;
       this.changes++;
     }
     for (const s of this.shadowSets) {
       const st = this.shadows.get(s.name)!;
-      st.global = run(s.policies);
+      st.global = combine([imposed], run(s.policies));
       if (!sameDecision(st.global, this.live.global)) this.diverged(s.name, GLOBAL);
     }
     this.schedule(GLOBAL, recheck, () => this.evaluateGlobal());
     this.announce(before, this.live.global, undefined);
     return this.live.global;
-  }
-
-  /** Imposes an engine-level verdict (ledger failure) on top of the policies' overall decision. */
-  overrideGlobal(verdict: RiskVerdict): void {
-    const before = this.live.global;
-    this.live.global = combine([verdict], before);
-    this.changes++;
-    this.announce(before, this.live.global, undefined);
   }
 
   exportState(): { live: unknown[]; shadow: Record<string, unknown[]>; divergences: Record<string, number> } {
