@@ -51,6 +51,10 @@ export class Bus {
   publishAlert(a: AlertRaised): void {
     this.alerts.next(a);
   }
+  /** Whether anyone listens to positions$ (the view is only built for listeners). */
+  get hasPositionObservers(): boolean {
+    return this.positions.observed;
+  }
   publishPosition(p: PositionView): void {
     this.positions.next(p);
   }

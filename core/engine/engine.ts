@@ -76,8 +76,15 @@ export class Engine {
     };
     risk.connect({
       tokenInput: (t) => {
-        const p = this.position(t);
-        return { ...p, tokenId: t, now: this.clock.now(), hasSnapshot: p.confirmedAt !== undefined };
+        // Built from the live objects, without copying the pending list: this runs on every event.
+        const p = this.inventory.position(t);
+        const pendingOrderBuys = this.orders.pendingOrderBuys(t);
+        return {
+          tokenId: t, now: this.clock.now(), hasSnapshot: p.confirmedAt !== undefined, confirmed: p.confirmed,
+          pendingBuys: p.pendingBuys, pendingSells: p.pendingSells, effective: p.effective, pendingOrderBuys,
+          conservativeExposure: p.conservativeExposure(pendingOrderBuys), availableToSell: p.availableToSell,
+          discrepancies: this.inventory.discrepancyCount(t),
+        };
       },
       globalInput: () => ({
         now: this.clock.now(), startedAt: this.startedAt, health: this.health, lastAuthoritativeAt: this.lastAuthoritativeAt,
@@ -361,10 +368,9 @@ export class Engine {
   }
 
   private afterTokenChange(tokenId: string, evaluateGlobal = true): void {
-    const view = this.position(tokenId);
-    this.pnl.syncQuantity(tokenId, view.effective);
+    this.pnl.syncQuantity(tokenId, this.inventory.position(tokenId).effective);
     this.risk.evaluateToken(tokenId);
-    if (!this.replaying) this.bus.publishPosition(view);
+    if (!this.replaying && this.bus.hasPositionObservers) this.bus.publishPosition(this.position(tokenId));
     if (evaluateGlobal) this.publishRisk();
   }
 
