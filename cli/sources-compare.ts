@@ -35,6 +35,10 @@ export async function sourcesCompareCommand(args: string[], registry: PluginRegi
     app = App.create(config, { clock, logger, withoutSources: true, readOnly: true, ledger: { ...config.ledger, readOnly: true } });
     await app.start();
   }
+  // SystemClock timers are unref'd (they must not keep a live engine's process up), so while the
+  // comparison sleeps between samples nothing else would keep this process alive: it would exit 0
+  // silently after the first sample. Hold the event loop open until the report is printed.
+  const keepAlive = setInterval(() => undefined, 60_000);
   try {
     const tokenIds = [...new Set([...config.tokens, ...(app?.engine.tokenIds() ?? [])])];
     const report = await compareSources({
@@ -46,6 +50,7 @@ export async function sourcesCompareCommand(args: string[], registry: PluginRegi
     process.stdout.write(`${formatCompareReport(report)}\n`);
     return 0;
   } finally {
+    clearInterval(keepAlive);
     for (const s of sources) await s.source.dispose();
     await app?.dispose();
   }
