@@ -2,6 +2,9 @@
  * The event ledger in a SQLite file (WAL). append() only validates and buffers; a group commit writes
  * the buffer in one transaction when it holds `maxBatch` records or when the `intervalMs` timer of
  * the injected clock fires (on a virtual clock nothing fires while idle: the engine calls flush()).
+ * The SQLite writes run on a writer thread (writer-thread.ts, writer.worker.mjs): full chunks of the
+ * buffer are streamed to it as they fill, and every commit waits for its COMMIT, so when a commit
+ * returns the group is on disk exactly as if it had been written on this thread.
  *
  * Durability: `synchronous=NORMAL` in WAL mode fsyncs the WAL only when it is checkpointed, so a
  * committed group survives a process crash at once and a power cut once the WAL is checkpointed (at
@@ -24,7 +27,8 @@ import type { Logger } from '../../../core/logger.ts';
 import { checkQuery, encodeCheckpoint, encodeRecord, FailureListeners, KEEP_CHECKPOINTS, notOpen } from '../ledger-rules.ts';
 import { LockFile } from './lock-file.ts';
 import { checkHeader, SCHEMA_SQL, verifyExisting } from './sqlite-schema.ts';
-import { LedgerStatements, toRecord, type EventRow, type PendingRow } from './sqlite-statements.ts';
+import { INSERT_CHUNK, LedgerStatements, toRecord, type EventRow } from './sqlite-statements.ts';
+import { WriterThread, type CommitExtra } from './writer-thread.ts';
 
 export interface SqliteLedgerOptions {
   /** Absolute path of the ledger file. */
@@ -44,6 +48,9 @@ export interface SqliteLedgerOptions {
 
 /** Page size of new files: fewer, larger pages cut B-tree overhead for the three event indexes. */
 const PAGE_SIZE = 16384;
+/** Full chunks are streamed to the writer thread this many at a time (2 × 64 = 128 rows a message: fewer than 1 append in 100 pays for a post, so p99 stays the bare append; 1 chunk measured the same throughput with p99 ~11 µs). */
+const STREAM_CHUNKS = 2;
+const COLUMNS = 5;
 
 export class SqliteLedger implements Ledger {
   readonly name: string;
@@ -52,12 +59,25 @@ export class SqliteLedger implements Ledger {
   readonly readOnly: boolean;
   private readonly maxBatch: number;
   private readonly intervalMs: number;
+  /** Read connection (read-only): queries, stats, checkpoints and gaps are read here, after a flush. */
   private db: Database.Database | undefined;
   private stmts!: LedgerStatements;
-  private writeBatch!: (rows: readonly PendingRow[], extra?: () => void) => void;
+  /** Owns the read-write connection; undefined when read-only. */
+  private writer: WriterThread | undefined;
   private lock: LockFile | undefined;
   private timer: TimerHandle | undefined;
-  private buffer: PendingRow[] = [];
+  /**
+   * The buffer: every row appended since the last successful commit, as full chunks of INSERT_CHUNK
+   * rows (flat `seq, type, token_id, at, payload` arrays, the insert's parameters) plus the partly
+   * filled `tail`. Rows stay here until their COMMIT is confirmed, so a failed group can be resent.
+   */
+  private chunks: unknown[][] = [];
+  private tail: unknown[] = [];
+  private buffered = 0;
+  /** Chunks of `chunks` already streamed to the writer thread in the current group. */
+  private streamed = 0;
+  /** Set after a failed commit: the writer holds nothing of the group, the next commit resends it all. */
+  private resend = false;
   private lastSeq = 0;
   private latestCheckpointSeq: number | undefined;
   private readonly failures = new FailureListeners();
@@ -88,26 +108,33 @@ export class SqliteLedger implements Ledger {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const kind = checkHeader(file);
     const lock = LockFile.acquire(file);
+    let writer: WriterThread | undefined;
     let db: Database.Database | undefined;
     try {
       const version = kind === 'sqlite' ? verifyExisting(file) : 0;
-      db = new Database(file);
-      if (version === 0) db.pragma(`page_size = ${PAGE_SIZE}`);
-      db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${this.options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-      db.pragma('cache_size = -65536');
-      if (version === 0) db.exec(`BEGIN; ${SCHEMA_SQL} COMMIT;`);
-      if (this.options.maxSizeBytes !== undefined) {
-        db.pragma(`max_page_count = ${Math.max(1, Math.floor(this.options.maxSizeBytes / (db.pragma('page_size', { simple: true }) as number)))}`);
-      }
+      writer = new WriterThread(
+        {
+          file, createSql: version === 0 ? SCHEMA_SQL : undefined, pageSize: PAGE_SIZE,
+          synchronous: this.options.synchronous === 'full' ? 'FULL' : 'NORMAL',
+          maxSizeBytes: this.options.maxSizeBytes, chunk: INSERT_CHUNK,
+        },
+        (err) => this.writerDied(err),
+      );
+      db = new Database(file, { readonly: true, fileMustExist: true });
       this.attach(db);
     } catch (err) {
       db?.close();
       this.db = undefined;
+      try {
+        writer?.close();
+      } catch {
+        // the open error below is the one to report
+      }
       lock.release();
       if (err instanceof LedgerError) throw err;
       throw new LedgerError('LEDGER_OPEN_FAILED', `cannot open ledger ${file}: ${(err as Error).message}`, { cause: err });
     }
+    this.writer = writer;
     this.lock = lock;
     this.timer = this.options.clock.every(this.intervalMs, () => this.commitOnTimer());
     return { lastSeq: this.lastSeq };
@@ -118,9 +145,21 @@ export class SqliteLedger implements Ledger {
     if (failed) throw failed;
     this.assertWritable();
     const json = encodeRecord(this.name, record, this.lastSeq);
-    this.buffer.push({ seq: record.seq, type: record.type, tokenId: record.tokenId, at: record.at, json });
+    const tail = this.tail;
+    tail.push(record.seq, record.type, record.tokenId, record.at, json);
     this.lastSeq = record.seq;
-    if (this.buffer.length >= this.maxBatch) this.commit();
+    this.buffered++;
+    if (this.buffered >= this.maxBatch) {
+      this.commit();
+    } else if (tail.length === INSERT_CHUNK * COLUMNS) {
+      this.chunks.push(tail);
+      this.tail = [];
+      // Stream full chunks so the writer thread inserts them while the engine goes on.
+      if (!this.resend && this.chunks.length - this.streamed >= STREAM_CHUNKS) {
+        this.writer!.stream(this.chunks.slice(this.streamed));
+        this.streamed = this.chunks.length;
+      }
+    }
   }
 
   flush(): void {
@@ -143,10 +182,10 @@ export class SqliteLedger implements Ledger {
     this.assertWritable();
     const state = encodeCheckpoint(this.name, cp, this.lastSeq, this.latestCheckpointSeq);
     // The buffer goes in the same transaction: a stored checkpoint never covers events not on disk.
-    this.commit(() => this.stmts.upsertCheckpoint.run(cp.seq, cp.at, state));
+    this.commit({ kind: 'checkpoint', seq: cp.seq, at: cp.at, state });
     this.latestCheckpointSeq = cp.seq;
     try {
-      this.db!.pragma('wal_checkpoint(PASSIVE)'); // fsyncs the WAL: bounds the power-cut window to one checkpoint period
+      this.writer!.walCheckpoint(); // fsyncs the WAL: bounds the power-cut window to one checkpoint period
     } catch (err) {
       throw this.fail(err);
     }
@@ -162,20 +201,12 @@ export class SqliteLedger implements Ledger {
 
   recordGap(gap: { channel: string; reason: string; detectedAt: number; detectedSeq: number }): number {
     this.assertWritable();
-    let id = 0;
-    this.commit(() => {
-      id = Number(this.stmts.insertGap.run(gap.channel, gap.reason, gap.detectedAt, gap.detectedSeq).lastInsertRowid);
-    });
-    return id;
+    return this.commit({ kind: 'gap', channel: gap.channel, reason: gap.reason, detectedAt: gap.detectedAt, detectedSeq: gap.detectedSeq }) as number;
   }
 
   resolveGaps(resolution: { resolvedAt: number; resolvedBySeq: number; resolution: string }): number {
     this.assertWritable();
-    let n = 0;
-    this.commit(() => {
-      n = this.stmts.resolveGaps.run(resolution.resolvedAt, resolution.resolvedBySeq, resolution.resolution).changes;
-    });
-    return n;
+    return this.commit({ kind: 'resolve', resolvedAt: resolution.resolvedAt, resolvedBySeq: resolution.resolvedBySeq, resolution: resolution.resolution }) as number;
   }
 
   openGaps(): GapRecord[] {
@@ -197,14 +228,7 @@ export class SqliteLedger implements Ledger {
 
   compact(beforeAt: number): number {
     this.assertWritable();
-    let n = 0;
-    this.commit(() => {
-      const cp = this.stmts.latestCheckpoint.get() as { seq: number } | undefined;
-      this.stmts.pruneCheckpoints.run(KEEP_CHECKPOINTS);
-      this.stmts.pruneGaps.run(beforeAt);
-      if (cp) n = this.stmts.pruneEvents.run(cp.seq, beforeAt).changes;
-    });
-    return n;
+    return this.commit({ kind: 'compact', beforeAt, keepCheckpoints: KEEP_CHECKPOINTS }) as number;
   }
 
   onFailure(listener: (err: Error) => void): void {
@@ -214,30 +238,33 @@ export class SqliteLedger implements Ledger {
   close(): void {
     if (!this.db) return;
     try {
-      if (!this.readOnly && this.buffer.length > 0) this.commit();
+      if (!this.readOnly && this.buffered > 0) this.commit();
     } finally {
       this.timer?.cancel();
       this.timer = undefined;
+      // The reader first: the writer's connection, closing last, checkpoints the WAL into the file.
       this.db.close();
       this.db = undefined;
-      this.lock?.release();
-      this.lock = undefined;
+      try {
+        this.writer?.close();
+      } catch (err) {
+        this.options.logger?.warn({ err: (err as Error).message }, 'ledger writer thread did not close cleanly');
+      } finally {
+        this.writer = undefined;
+        this.lock?.release();
+        this.lock = undefined;
+      }
     }
   }
 
   /** Records appended but not yet committed (for health reporting). */
   get bufferedCount(): number {
-    return this.buffer.length;
+    return this.buffered;
   }
 
   private attach(db: Database.Database): void {
     this.db = db;
-    this.stmts = new LedgerStatements(db, this.readOnly);
-    const tx = db.transaction((rows: readonly PendingRow[], extra?: () => void) => {
-      this.stmts.insertRows(rows);
-      extra?.();
-    });
-    this.writeBatch = (rows, extra) => tx(rows, extra);
+    this.stmts = new LedgerStatements(db);
     const cp = this.stmts.latestCheckpoint.get() as { seq: number } | undefined;
     const last = (this.stmts.lastEventSeq.get() as { seq: number | null }).seq ?? 0;
     // Compaction may have deleted every event up to the latest checkpoint; its seq still counts.
@@ -245,20 +272,34 @@ export class SqliteLedger implements Ledger {
     this.latestCheckpointSeq = cp?.seq;
   }
 
-  /** Writes the buffer (and `extra`) in one transaction; the buffer is emptied only once it is on disk. */
-  private commit(extra?: () => void): void {
-    if (this.buffer.length === 0 && !extra) return;
-    const rows = this.buffer;
+  /**
+   * Commits the buffer (and `extra`) in one transaction on the writer thread, waiting for it; the
+   * buffer is emptied only once the COMMIT succeeded. Returns the extra's result.
+   */
+  private commit(extra?: CommitExtra): unknown {
+    if (this.buffered === 0 && !extra) return undefined;
+    const writer = this.writer;
+    if (!writer) throw this.fail(new Error('the ledger writer thread is not running'));
+    const restart = this.resend;
+    const rows = restart ? this.chunks.slice() : this.chunks.slice(this.streamed);
+    if (this.tail.length > 0) rows.push(this.tail);
+    let result: unknown;
     try {
-      this.writeBatch(rows, extra);
+      result = writer.commit(rows, restart, extra);
     } catch (err) {
+      this.resend = true;
       throw this.fail(err);
     }
-    if (this.buffer === rows) this.buffer = [];
+    this.chunks = [];
+    this.tail = [];
+    this.buffered = 0;
+    this.streamed = 0;
+    this.resend = false;
+    return result;
   }
 
   private commitOnTimer(): void {
-    if (this.failures.failed || !this.db || this.buffer.length === 0) return;
+    if (this.failures.failed || !this.db || this.buffered === 0) return;
     try {
       this.commit();
     } catch {
@@ -266,18 +307,22 @@ export class SqliteLedger implements Ledger {
     }
   }
 
+  /** The writer thread died outside a request (heard on the event loop): fail now, not at the next commit. */
+  private writerDied(err: Error): void {
+    if (this.writer) this.fail(err);
+  }
+
   private fail(err: unknown): LedgerError {
     const code = (err as { code?: unknown }).code;
     const e = new LedgerError(
       'LEDGER_FAILED',
       `${this.name}: write failed (${typeof code === 'string' ? `${code}: ` : ''}${(err as Error).message}); ` +
-        `${this.buffer.length} buffered records are kept in memory, not written; further appends are refused`,
+        `${this.buffered} buffered records are kept in memory, not written; further appends are refused`,
       { cause: err },
     );
-    if (this.failures.fail(e)) this.options.logger?.error({ err: e.message, buffered: this.buffer.length }, 'ledger write failed');
+    if (this.failures.fail(e)) this.options.logger?.error({ err: e.message, buffered: this.buffered }, 'ledger write failed');
     return e;
   }
-
   private *streamAfter(afterSeq: number): Generator<LedgerRecord> {
     // Its own read connection: WAL gives it a stable snapshot, and group commits on the main
     // connection go on while a consumer (export) awaits between records.

@@ -1,21 +1,12 @@
 /**
- * Prepared statements of one ledger connection, and the row ⇄ record mapping. Inserts go in chunks
- * of INSERT_CHUNK rows per statement: one native call per chunk instead of per row is most of the
- * difference between ~100k and ~200k appends/s.
+ * Prepared read statements of a ledger's read connection, and the row ⇄ record mapping. Writes are
+ * prepared on the writer thread (writer.worker.mjs); inserts go there in chunks of INSERT_CHUNK rows
+ * per statement: one native call per chunk instead of per row roughly doubles the insert rate.
  */
 import type Database from 'better-sqlite3';
 import type { GapRecord, LedgerQuery, LedgerRecord } from '../../../core/ledger/ledger.ts';
 
 export const INSERT_CHUNK = 64;
-
-/** A record as buffered before the group commit: payload already JSON text. */
-export interface PendingRow {
-  readonly seq: number;
-  readonly type: string;
-  readonly tokenId: string | null;
-  readonly at: number;
-  readonly json: string;
-}
 
 export interface EventRow {
   seq: number;
@@ -67,61 +58,20 @@ export function querySql(q: LedgerQuery): { sql: string; params: (string | numbe
 }
 
 export class LedgerStatements {
-  private readonly insertOne: Database.Statement;
-  private readonly insertChunk: Database.Statement;
-  private readonly chunkArgs: (string | number | null)[] = new Array(INSERT_CHUNK * 5);
   private readonly queries = new Map<string, Database.Statement>();
   readonly lastEventSeq: Database.Statement;
   readonly latestCheckpoint: Database.Statement;
-  readonly upsertCheckpoint: Database.Statement;
-  readonly insertGap: Database.Statement;
-  readonly resolveGaps: Database.Statement;
   readonly openGaps: Database.Statement;
   readonly summary: Database.Statement;
   readonly byType: Database.Statement;
-  readonly pruneCheckpoints: Database.Statement;
-  readonly pruneGaps: Database.Statement;
-  readonly pruneEvents: Database.Statement;
 
-  constructor(private readonly db: Database.Database, readOnly: boolean) {
+  constructor(private readonly db: Database.Database) {
     const sql = (s: string) => db.prepare(s);
     this.lastEventSeq = sql('SELECT max(seq) AS seq FROM events');
     this.latestCheckpoint = sql('SELECT seq, at, state FROM checkpoints ORDER BY seq DESC LIMIT 1');
     this.openGaps = sql('SELECT * FROM gaps WHERE resolved_at IS NULL ORDER BY id');
     this.summary = sql('SELECT count(*) AS count, min(at) AS firstAt, max(at) AS lastAt FROM events');
     this.byType = sql('SELECT type, count(*) AS n FROM events GROUP BY type ORDER BY type');
-    // A read-only connection cannot prepare writes; those members stay unusable there (never called).
-    const write = readOnly ? (_: string) => undefined as unknown as Database.Statement : sql;
-    this.insertOne = write('INSERT INTO events (seq, type, token_id, at, payload) VALUES (?, ?, ?, ?, ?)');
-    this.insertChunk = write(`INSERT INTO events (seq, type, token_id, at, payload) VALUES ${Array(INSERT_CHUNK).fill('(?, ?, ?, ?, ?)').join(', ')}`);
-    this.upsertCheckpoint = write('INSERT OR REPLACE INTO checkpoints (seq, at, state) VALUES (?, ?, ?)');
-    this.insertGap = write('INSERT INTO gaps (channel, reason, detected_at, detected_seq) VALUES (?, ?, ?, ?)');
-    this.resolveGaps = write('UPDATE gaps SET resolved_at = ?, resolved_by_seq = ?, resolution = ? WHERE resolved_at IS NULL');
-    this.pruneCheckpoints = write('DELETE FROM checkpoints WHERE seq NOT IN (SELECT seq FROM checkpoints ORDER BY seq DESC LIMIT ?)');
-    this.pruneGaps = write('DELETE FROM gaps WHERE resolved_at IS NOT NULL AND resolved_at < ?');
-    this.pruneEvents = write('DELETE FROM events WHERE seq <= ? AND at < ?');
-  }
-
-  /** Inserts rows (inside the caller's transaction). */
-  insertRows(rows: readonly PendingRow[]): void {
-    const args = this.chunkArgs;
-    let i = 0;
-    for (; i + INSERT_CHUNK <= rows.length; i += INSERT_CHUNK) {
-      for (let j = 0; j < INSERT_CHUNK; j++) {
-        const r = rows[i + j]!;
-        const o = j * 5;
-        args[o] = r.seq;
-        args[o + 1] = r.type;
-        args[o + 2] = r.tokenId;
-        args[o + 3] = r.at;
-        args[o + 4] = r.json;
-      }
-      this.insertChunk.run(args);
-    }
-    for (; i < rows.length; i++) {
-      const r = rows[i]!;
-      this.insertOne.run(r.seq, r.type, r.tokenId, r.at, r.json);
-    }
   }
 
   query(q: LedgerQuery): LedgerRecord[] {

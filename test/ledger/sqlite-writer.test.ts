@@ -1,0 +1,153 @@
+/** The sqlite ledger's writer thread: streamed groups, failures seen from the engine thread, crash and close. */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../core/clock.ts';
+import { LedgerError } from '../../core/errors.ts';
+import { SqliteLedger, type SqliteLedgerOptions } from '../../plugins/ledger/sqlite/sqlite-ledger.ts';
+import { codeOf, fillRecord, T0, tempDir } from './ledger-harness.ts';
+
+let tmp: ReturnType<typeof tempDir>;
+let file: string;
+let clock: VirtualClock;
+const opened: SqliteLedger[] = [];
+
+function ledgerAt(options: Partial<SqliteLedgerOptions> = {}): SqliteLedger {
+  const l = new SqliteLedger({ path: file, clock, ...options });
+  opened.push(l);
+  return l;
+}
+
+function committedCount(): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+/** The ledger's writer thread (private), to kill it the way a bug or the OS would. */
+const workerOf = (l: SqliteLedger) => (l as unknown as { writer: { worker: Worker } }).writer.worker;
+
+beforeEach(() => {
+  tmp = tempDir();
+  file = path.join(tmp.dir, 'ledger.sqlite');
+  clock = new VirtualClock(T0);
+});
+afterEach(() => {
+  for (const l of opened.splice(0)) {
+    try {
+      l.close();
+    } catch {
+      // failed on purpose
+    }
+  }
+  tmp.remove();
+});
+
+describe('the writer thread', () => {
+  it('streams rows into the open group but shows nothing to readers before the commit', () => {
+    const l = ledgerAt({ groupCommit: { maxBatch: 1000, intervalMs: 20 } });
+    l.open();
+    for (let seq = 1; seq <= 900; seq++) l.append(fillRecord(seq)); // 14 full chunks: 12 streamed
+    expect(committedCount()).toBe(0);
+    expect(l.bufferedCount).toBe(900);
+    l.flush();
+    expect(committedCount()).toBe(900);
+    for (let seq = 901; seq <= 2500; seq++) l.append(fillRecord(seq)); // one size-triggered commit at 1900
+    expect(committedCount()).toBe(1900);
+    expect(l.query({ fromSeq: 1890, toSeq: 2010 }).map((r) => r.seq)).toEqual(Array.from({ length: 121 }, (_, i) => 1890 + i));
+    l.close();
+    expect(committedCount()).toBe(2500);
+  });
+
+  it('reports SQLITE_FULL of a streamed chunk at the commit, once, keeping the whole group', () => {
+    const l = ledgerAt({ groupCommit: { maxBatch: 1000, intervalMs: 20 }, maxSizeBytes: 60 * 16384 });
+    l.open();
+    const failures: Error[] = [];
+    l.onFailure((e) => failures.push(e));
+    let seq = 0;
+    let thrown: unknown;
+    try {
+      for (seq = 1; seq <= 100_000; seq++) l.append(fillRecord(seq));
+    } catch (err) {
+      thrown = err;
+    }
+    expect((thrown as LedgerError).code).toBe('LEDGER_FAILED');
+    expect(((thrown as LedgerError).cause as { code: string }).code).toBe('SQLITE_FULL');
+    expect(seq % 1000).toBe(0); // thrown by the append that completed the group, not by a streamed chunk
+    expect(l.bufferedCount).toBe(1000);
+    const committed = committedCount();
+    expect(committed).toBe(seq - 1000);
+    expect(codeOf(() => l.append(fillRecord(seq + 1)))).toBe('LEDGER_FAILED');
+    expect(codeOf(() => l.flush())).toBe('LEDGER_FAILED'); // the retry resends the whole group, still too big
+    expect(l.query({ fromSeq: committed - 2 }).map((r) => r.seq)).toEqual([committed - 2, committed - 1, committed]); // reads show what is on disk
+    expect(committedCount()).toBe(committed); // a failed retry never leaves part of the group behind
+    expect(failures).toHaveLength(1);
+    expect(codeOf(() => l.close())).toBe('LEDGER_FAILED');
+    expect(fs.existsSync(`${file}.lock`)).toBe(false);
+    expect(ledgerAt().open()).toEqual({ lastSeq: committed });
+  });
+
+  it('fails the ledger when the thread dies during a commit: flush throws LEDGER_FAILED, listeners hear it once', () => {
+    const l = ledgerAt();
+    l.open();
+    const failures: Error[] = [];
+    l.onFailure((e) => failures.push(e));
+    for (let seq = 1; seq <= 10; seq++) l.append(fillRecord(seq));
+    l.flush();
+    l.append(fillRecord(11));
+    workerOf(l).postMessage({ op: 'no such op' }); // a bug in the thread: it throws and ends
+    let thrown: unknown;
+    try {
+      l.flush();
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(LedgerError);
+    expect((thrown as LedgerError).code).toBe('LEDGER_FAILED');
+    expect((thrown as LedgerError).message).toMatch(/writer thread died .*unknown message/);
+    expect(codeOf(() => l.append(fillRecord(12)))).toBe('LEDGER_FAILED');
+    expect(codeOf(() => l.flush())).toBe('LEDGER_FAILED');
+    expect(failures).toHaveLength(1);
+    expect(codeOf(() => l.close())).toBe('LEDGER_FAILED'); // record 11 was never written
+    expect(fs.existsSync(`${file}.lock`)).toBe(false);
+    expect(ledgerAt().open()).toEqual({ lastSeq: 10 });
+  });
+
+  it('fails the ledger when the thread ends while the engine is idle', async () => {
+    const l = ledgerAt();
+    l.open();
+    const failures: Error[] = [];
+    l.onFailure((e) => failures.push(e));
+    l.append(fillRecord(1));
+    await workerOf(l).terminate();
+    await new Promise((r) => setImmediate(r));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.message).toMatch(/writer thread exited/);
+    expect(codeOf(() => l.append(fillRecord(2)))).toBe('LEDGER_FAILED');
+    expect(codeOf(() => l.flush())).toBe('LEDGER_FAILED');
+    expect(failures).toHaveLength(1);
+    expect(codeOf(() => l.close())).toBe('LEDGER_FAILED');
+    expect(fs.existsSync(`${file}.lock`)).toBe(false);
+  });
+
+  it('joins the thread and releases the lock on close; flush after close is LEDGER_NOT_OPEN', async () => {
+    const l = ledgerAt();
+    l.open();
+    const worker = workerOf(l);
+    const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+    for (let seq = 1; seq <= 5; seq++) l.append(fillRecord(seq));
+    l.close();
+    expect(fs.existsSync(`${file}.lock`)).toBe(false);
+    expect(fs.existsSync(`${file}-wal`)).toBe(false); // the writer closed last and checkpointed the WAL
+    await exited;
+    expect(codeOf(() => l.flush())).toBe('LEDGER_NOT_OPEN');
+    expect(codeOf(() => l.append(fillRecord(6)))).toBe('LEDGER_NOT_OPEN');
+    const again = ledgerAt();
+    expect(again.open()).toEqual({ lastSeq: 5 });
+  });
+});
