@@ -1,7 +1,9 @@
 /**
  * Ledger storage benchmark: group-commit append throughput to a real file, append() latency as the
- * caller sees it, the group commit's own latency, and the storage share of crash recovery (open +
- * iterate 1M records after a checkpoint). Run directly with `npx tsx bench/ledger.bench.ts`.
+ * caller sees it, the group commit's own latency (the engine thread waiting for the writer thread's
+ * COMMIT), and the storage share of crash recovery (open + iterate 1M records after a checkpoint).
+ * Run with `npx tsx bench/run.ts ledger` (or directly, `npx tsx bench/ledger.bench.ts`). The SQLite
+ * work runs on the ledger's writer thread: the CPU-second figure counts both threads.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,6 +24,8 @@ export interface BenchResult {
 const THROUGHPUT_RECORDS = 1_000_000;
 const LATENCY_RECORDS = 200_000;
 const RECOVERY_RECORDS = 1_000_000;
+const ENGINE_RECORDS = 300_000;
+const ENGINE_WORK_NS = 5000n;
 const MAX_BATCH = 1000;
 const T0 = Date.UTC(2026, 0, 1);
 const TOKENS = [
@@ -69,9 +73,22 @@ export async function run(): Promise<BenchResult[]> {
     const cpu = process.cpuUsage(cpu0);
     const cpuSecs = (cpu.user + cpu.system) / 1e6;
     results.push({ name: 'ledger append throughput (group commit, real file)', value: Math.round(THROUGHPUT_RECORDS / secs), unit: 'events/s',
-      note: `wall clock; ${THROUGHPUT_RECORDS} fill records of ~${bytes} B, maxBatch ${MAX_BATCH}, WAL, synchronous=NORMAL; target ≥ 200000` });
+      note: `wall clock; ${THROUGHPUT_RECORDS} fill records of ~${bytes} B, maxBatch ${MAX_BATCH}, WAL, synchronous=NORMAL, writer thread; target ≥ 200000` });
     results.push({ name: 'ledger append throughput per CPU second', value: Math.round(THROUGHPUT_RECORDS / cpuSecs), unit: 'events/s',
-      note: `same run divided by this process's CPU time (user ${cpu.user / 1e6} s, sys ${cpu.system / 1e6} s): the figure a machine shared with other work does not depress` });
+      note: `same run divided by this process's CPU time, both threads (user ${cpu.user / 1e6} s, sys ${cpu.system / 1e6} s): the figure a machine shared with other work depresses least` });
+
+    // The engine does its own work between appends: with the writer thread, SQLite overlaps it.
+    t = process.hrtime.bigint();
+    for (let i = 0; i < ENGINE_RECORDS; i++) {
+      const until = process.hrtime.bigint() + ENGINE_WORK_NS;
+      while (process.hrtime.bigint() < until) { /* simulated engine work */ }
+      ledger.append(next());
+    }
+    ledger.flush();
+    const engineSecs = Number(process.hrtime.bigint() - t) / 1e9;
+    const ledgerShareUs = (engineSecs * 1e6) / ENGINE_RECORDS - Number(ENGINE_WORK_NS) / 1e3;
+    results.push({ name: `ledger throughput beside ${Number(ENGINE_WORK_NS) / 1e3} µs of engine work per event`, value: Math.round(ENGINE_RECORDS / engineSecs), unit: 'events/s',
+      note: `wall clock; the ledger's share of the engine thread: ${round(ledgerShareUs)} µs per event (append + waits for commits)` });
 
     const appendUs = new Float64Array(LATENCY_RECORDS);
     const commitUs: number[] = [];
@@ -86,13 +103,13 @@ export async function run(): Promise<BenchResult[]> {
     ledger.flush();
     appendUs.sort();
     const commits = Float64Array.from(commitUs).sort();
-    for (const [label, q] of [['p50', 0.5], ['p99', 0.99], ['max', 1]] as const) {
+    for (const [label, q] of [['p50', 0.5], ['p99', 0.99], ['p99.9', 0.999], ['max', 1]] as const) {
       results.push({ name: `ledger append() latency ${label}`, value: round(quantile(appendUs, q)), unit: 'µs',
-        note: label === 'max' ? `caller's hot path over ${LATENCY_RECORDS} calls; 1 in ${MAX_BATCH} runs the group commit` : undefined });
+        note: label === 'max' ? `caller's hot path over ${LATENCY_RECORDS} calls; 1 in ${MAX_BATCH} runs the group commit, 1 in 128 posts rows to the writer thread` : undefined });
     }
     for (const [label, q] of [['p50', 0.5], ['p99', 0.99], ['max', 1]] as const) {
       results.push({ name: `ledger group commit latency ${label}`, value: round(quantile(commits, q) / 1000), unit: 'ms',
-        note: label === 'p50' ? `${commits.length} commits of ${MAX_BATCH} records in one transaction` : undefined });
+        note: label === 'p50' ? `${commits.length} commits of ${MAX_BATCH} records in one transaction: the appending call waits for the writer thread to finish the group and COMMIT` : undefined });
     }
 
     const cpSeq = seq - RECOVERY_RECORDS;
