@@ -43,11 +43,6 @@ export function parseNonNegativeMicros(value: unknown, where: string): Micros {
   return v;
 }
 
-/** Converts raw 6-decimal on-chain units (already micro-units) — identity kept for readability at call sites. */
-export function fromUnits6(units: bigint): Micros {
-  return units;
-}
-
 /** Formats micro-units as a minimal decimal string ("12.5", "-0.000001", "3"). */
 export function formatMicros(micros: Micros): string {
   // Whole shares (the common case) and values that fit a double exactly take a fast path.
@@ -80,12 +75,6 @@ export function divMicros(a: Micros, b: Micros): Micros {
   const ab = b < 0n ? -b : b;
   const q = (an + ab / 2n) / ab;
   return neg ? -q : q;
-}
-
-/** Multiplies by a ratio given as a decimal string or number (e.g. a size multiplier), rounding down. */
-export function scaleMicros(micros: Micros, ratio: number): Micros {
-  const r = parseMicros(ratio, 'ratio');
-  return (micros * r) / MICROS_PER_UNIT;
 }
 
 export const absMicros = (v: Micros): Micros => (v < 0n ? -v : v);

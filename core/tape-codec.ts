@@ -41,6 +41,12 @@ const lineSchemas = {
 
 export type EventLineKind = keyof typeof lineSchemas;
 export const EVENT_LINE_KINDS = Object.keys(lineSchemas) as EventLineKind[];
+const EVENT_KIND_SET: ReadonlySet<string> = new Set(EVENT_LINE_KINDS);
+
+/** Whether a tape `kind` is an inbound event (as opposed to `advance`, `query`, raw frames). */
+export function isEventLineKind(kind: unknown): kind is EventLineKind {
+  return typeof kind === 'string' && EVENT_KIND_SET.has(kind);
+}
 
 /** Parses the `at` field: ISO-8601 UTC string or epoch milliseconds. */
 export function parseAt(value: unknown, where: string): number {

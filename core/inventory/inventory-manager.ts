@@ -10,7 +10,7 @@ import type { Logger } from '../logger.ts';
 import { inject, injectable } from 'tsyringe';
 import { TOKENS } from '../tokens.ts';
 import { fillKey } from './fill-key.ts';
-import type { ReconcileResult } from './reconcile.ts';
+import { agePending, type ReconcileResult } from './reconcile.ts';
 import type { Reconciler } from './reconciler.ts';
 import { TrackedPosition, type PendingFill } from './tracked-position.ts';
 
@@ -182,22 +182,14 @@ export class InventoryManager {
     const pos = this.positions.get(tokenId);
     if (!pos || pos.pending.size === 0) return { aged: [], netDelta: 0n };
     const cutoff = this.clock.now() - this.reconciler.pendingFillTtlMs;
-    // Oldest first: the expired fills are a prefix of the map, so only they are visited.
-    const aged: PendingFill[] = [];
-    let netDelta = 0n;
-    for (const f of pos.pending.values()) {
-      if (f.firstSeenAt > cutoff) break;
-      aged.push(f);
-      netDelta += f.side === 'BUY' ? f.size : -f.size;
-    }
+    const { aged, kept, netDelta } = agePending([...pos.pending.values()], cutoff);
     if (aged.length === 0) return { aged, netDelta };
-    for (const f of aged) pos.remove(f.key);
-    const kept = pos.pending.values();
+    pos.replacePending(kept);
     this.logger.warn(
       { tokenId, tradeIds: aged.map((f) => f.tradeId ?? f.key), keys: aged.map((f) => f.key), netDelta: formatMicros(netDelta), confirmed: formatMicros(pos.confirmed) },
       'pending fills aged out',
     );
-    const next = kept.next().value;
+    const next = kept[0];
     if (next) this.scheduleAgeOut(tokenId, next.firstSeenAt + this.reconciler.pendingFillTtlMs);
     this.hooks.onAgedOut?.(tokenId, aged, netDelta);
     return { aged, netDelta };

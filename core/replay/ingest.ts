@@ -13,7 +13,7 @@ import { TapeError, errorMessage } from '../errors.ts';
 import type { InboundEvent } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import { stateLine, type StateLine } from '../engine/report.ts';
-import { decodeEventLine, encodeEventLine, EVENT_LINE_KINDS } from '../tape-codec.ts';
+import { decodeEventLine, encodeEventLine, EVENT_LINE_KINDS, isEventLineKind } from '../tape-codec.ts';
 
 export interface IngestOptions {
   readonly config: PolyquoteConfig;
@@ -34,7 +34,6 @@ export interface IngestSummary {
   readonly ingested: number;
 }
 
-const KINDS = new Set<string>(EVENT_LINE_KINDS);
 
 /** Runs the feed; returns what it did. Throws TapeError on a bad line. */
 export async function ingestTape(opts: IngestOptions): Promise<IngestSummary> {
@@ -44,7 +43,7 @@ export async function ingestTape(opts: IngestOptions): Promise<IngestSummary> {
     if (!text) return;
     try {
       const obj = JSON.parse(text) as Record<string, unknown>;
-      if (!KINDS.has(String(obj.kind))) throw new Error(`kind ${JSON.stringify(obj.kind)} cannot be ingested (events only)`);
+      if (!isEventLineKind(obj.kind)) throw new Error(`kind ${JSON.stringify(obj.kind)} cannot be ingested (events only)`);
       events.push(decodeEventLine(obj));
     } catch (err) {
       throw new TapeError(i + 1, errorMessage(err), err);

@@ -10,7 +10,7 @@ import type { PolyquoteConfig } from '../config/schema.ts';
 import { TapeError, errorMessage } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { stateLine, type StateLine } from '../engine/report.ts';
-import { decodeEventLine, EVENT_LINE_KINDS, parseAt } from '../tape-codec.ts';
+import { decodeEventLine, isEventLineKind, parseAt } from '../tape-codec.ts';
 
 export interface ReplayOptions {
   readonly config: PolyquoteConfig;
@@ -32,7 +32,6 @@ export interface ReplaySummary {
   readonly app: App | undefined;
 }
 
-const EVENT_KINDS = new Set<string>(EVENT_LINE_KINDS);
 const NOT_YET = new Set(['user_ws', 'market_ws']);
 
 /** Replays a tape; throws TapeError on the first bad line unless skipBadLines. */
@@ -54,8 +53,8 @@ export async function replayTape(opts: ReplayOptions): Promise<ReplaySummary> {
         if (at < lastAt) throw new Error(`at ${new Date(at).toISOString()} is earlier than the previous line's ${new Date(lastAt).toISOString()}`);
         const kind = String(obj.kind);
         if (NOT_YET.has(kind)) throw new Error(`kind "${kind}" is not supported yet: it needs the Polymarket connector`);
-        if (!EVENT_KINDS.has(kind) && kind !== 'advance' && kind !== 'query') throw new Error(`unknown kind ${JSON.stringify(obj.kind)}`);
-        const event = EVENT_KINDS.has(kind) ? decodeEventLine(obj) : undefined;
+        if (!isEventLineKind(kind) && kind !== 'advance' && kind !== 'query') throw new Error(`unknown kind ${JSON.stringify(obj.kind)}`);
+        const event = isEventLineKind(kind) ? decodeEventLine(obj) : undefined;
         const query = kind === 'query' ? parseQuery(obj) : undefined;
         if (kind === 'advance' && Object.keys(obj).some((k) => k !== 'at' && k !== 'kind')) throw new Error('advance takes no fields but at and kind');
         if (!app) {

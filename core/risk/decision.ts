@@ -70,7 +70,3 @@ export function sameDecision(a: RiskDecision, b: RiskDecision): boolean {
     a.allowedSides.join() === b.allowedSides.join() && a.reasons.join() === b.reasons.join()
   );
 }
-
-export function isStricter(a: RiskMode, b: RiskMode): boolean {
-  return MODE_RANK[a] > MODE_RANK[b];
-}
