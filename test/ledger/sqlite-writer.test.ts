@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../core/clock.ts';
 import { LedgerError } from '../../core/errors.ts';
 import { SqliteLedger, type SqliteLedgerOptions } from '../../plugins/ledger/sqlite/sqlite-ledger.ts';
-import { codeOf, fillRecord, T0, tempDir } from './ledger-harness.ts';
+import { codeOf, fillRecord, T0, tempDir, TOKEN_A, TOKEN_B } from './ledger-harness.ts';
 
 let tmp: ReturnType<typeof tempDir>;
 let file: string;
@@ -90,6 +90,32 @@ describe('the writer thread', () => {
     expect(codeOf(() => l.close())).toBe('LEDGER_FAILED');
     expect(fs.existsSync(`${file}.lock`)).toBe(false);
     expect(ledgerAt().open()).toEqual({ lastSeq: committed });
+  });
+
+  it('resends the group\'s new dictionary rows with its rows when a commit is retried', () => {
+    const l = ledgerAt({ groupCommit: { maxBatch: 1000, intervalMs: 20 } });
+    l.open();
+    for (let seq = 1; seq <= 10; seq++) l.append(fillRecord(seq, TOKEN_A));
+    l.flush();
+    // TOKEN_B first appears in this group, in a chunk streamed (and inserted) before the commit fails.
+    for (let seq = 11; seq <= 400; seq++) l.append(fillRecord(seq, seq % 2 ? TOKEN_A : TOKEN_B));
+    const writer = (l as unknown as { writer: { commit: (...args: unknown[]) => unknown } }).writer;
+    const commit = writer.commit.bind(writer);
+    writer.commit = () => {
+      writer.commit = commit;
+      throw new Error('injected: the answer was lost');
+    };
+    expect(codeOf(() => l.flush())).toBe('LEDGER_FAILED');
+    expect(committedCount()).toBe(10);
+    l.flush(); // the retry rolls back what was streamed and resends every row and dictionary row of the group
+    expect(l.bufferedCount).toBe(0);
+    expect(codeOf(() => l.append(fillRecord(401)))).toBe('LEDGER_FAILED'); // failed once, the ledger stays failed
+    l.close();
+    const again = ledgerAt();
+    expect(again.open()).toEqual({ lastSeq: 400 });
+    expect(again.query({ tokenId: TOKEN_B }).map((r) => r.seq)).toEqual(Array.from({ length: 195 }, (_, i) => 12 + 2 * i));
+    expect(again.query({ tokenId: TOKEN_A })).toHaveLength(205);
+    expect(again.query({ fromSeq: 11, toSeq: 12 }).map((r) => r.tokenId)).toEqual([TOKEN_A, TOKEN_B]);
   });
 
   it('fails the ledger when the thread dies during a commit: flush throws LEDGER_FAILED, listeners hear it once', () => {

@@ -10,7 +10,9 @@ import { VirtualClock } from '../../core/clock.ts';
 import { LedgerError } from '../../core/errors.ts';
 import { SqliteLedger, type SqliteLedgerOptions } from '../../plugins/ledger/sqlite/sqlite-ledger.ts';
 import { sqliteLedgerPlugin } from '../../plugins/ledger/sqlite/index.ts';
-import { codeOf, fillRecord, pluginContext, T0, tempDir } from './ledger-harness.ts';
+import { querySql } from '../../plugins/ledger/sqlite/sqlite-statements.ts';
+import type { LedgerQuery, LedgerRecord } from '../../core/ledger/ledger.ts';
+import { codeOf, fillRecord, pluginContext, T0, tempDir, TOKEN_A, TOKEN_B } from './ledger-harness.ts';
 
 let tmp: ReturnType<typeof tempDir>;
 let file: string;
@@ -136,6 +138,90 @@ describe('the sqlite ledger file', () => {
   });
 });
 
+describe('the token dictionary and the indexes', () => {
+  const TOKEN_C = '98765432109876543210987654321098765432109876543210987654321098765432109876543';
+  const rec = (seq: number, tokenId: string | null, at = T0 + seq * 1000, type = 'fill'): LedgerRecord =>
+    ({ seq, type, tokenId, at, payload: { kind: type, n: seq } });
+  const rows = (sql: string) => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.prepare(sql).all();
+    } finally {
+      db.close();
+    }
+  };
+
+  it('stores each token id once, as an integer in the events, and reads the decimal string back', () => {
+    const a = ledgerAt({ groupCommit: { maxBatch: 3, intervalMs: 20 } });
+    a.open();
+    const first = [rec(1, TOKEN_A), rec(2, null, T0 + 2000, 'connection'), rec(3, TOKEN_B), rec(4, TOKEN_A), rec(5, TOKEN_B)];
+    for (const r of first) a.append(r);
+    expect(a.query({})).toEqual(first);
+    expect(a.query({ tokenId: TOKEN_B }).map((r) => r.seq)).toEqual([3, 5]);
+    expect(a.query({ tokenId: TOKEN_C })).toEqual([]); // not in the dictionary: matches nothing
+    a.close();
+    expect(rows('SELECT id, token_id FROM tokens ORDER BY id')).toEqual([{ id: 1, token_id: TOKEN_A }, { id: 2, token_id: TOKEN_B }]);
+    expect(rows('SELECT seq, token FROM events ORDER BY seq')).toEqual([1, null, 2, 1, 2].map((token, i) => ({ seq: i + 1, token })));
+
+    // Reopened: known tokens keep their ids, a new one takes the next id, none is stored twice.
+    const b = ledgerAt();
+    b.open();
+    const second = [rec(6, TOKEN_C), rec(7, TOKEN_A)];
+    for (const r of second) b.append(r);
+    expect(b.query({ tokenId: TOKEN_A }).map((r) => r.seq)).toEqual([1, 4, 7]);
+    expect(b.query({ tokenId: TOKEN_C, types: ['fill'] })).toEqual([second[0]]);
+    expect([...b.iterate(4)]).toEqual([first[4], ...second]);
+    b.close();
+    expect(rows('SELECT id, token_id FROM tokens ORDER BY id')).toEqual([
+      { id: 1, token_id: TOKEN_A }, { id: 2, token_id: TOKEN_B }, { id: 3, token_id: TOKEN_C },
+    ]);
+    const reader = ledgerAt({ readOnly: true });
+    reader.open();
+    expect(reader.query({ tokenId: TOKEN_C })).toEqual([second[0]]);
+  });
+
+  it('answers time ranges and the stats time span exactly when at goes backwards', () => {
+    const l = ledgerAt();
+    l.open();
+    // at is not required to increase: no index assumes it.
+    const all = [rec(1, TOKEN_A, T0 + 5000), rec(2, null, T0 + 1000, 'connection'), rec(3, TOKEN_B, T0 + 9000), rec(4, TOKEN_A, T0 + 3000), rec(5, null, T0 + 7000, 'connection')];
+    for (const r of all) l.append(r);
+    const s = l.stats();
+    expect(s).toMatchObject({ count: 5, firstAt: T0 + 1000, lastAt: T0 + 9000, lastSeq: 5 });
+    expect(s.byType).toEqual({ fill: 3, connection: 2 });
+    expect(l.query({ fromAt: T0 + 3000, toAt: T0 + 7000 }).map((r) => r.seq)).toEqual([1, 4, 5]);
+    expect(l.query({ types: ['connection'], toAt: T0 + 6000 }).map((r) => r.seq)).toEqual([2]);
+    expect(l.query({ tokenId: TOKEN_A, fromAt: T0 + 4000 }).map((r) => r.seq)).toEqual([1]);
+    expect(l.query({ fromAt: T0 + 2000, limit: 2 }).map((r) => r.seq)).toEqual([1, 3]);
+  });
+
+  it('reports an empty ledger\'s stats with no time span', () => {
+    const l = ledgerAt();
+    l.open();
+    expect(l.stats()).toMatchObject({ count: 0, firstAt: null, lastAt: null, byType: {} });
+  });
+
+  it('keeps the two event indexes and finds token and type queries through them', () => {
+    ledgerAt().open();
+    expect(rows("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name")).toEqual([
+      { name: 'events_token_at' }, { name: 'events_type_at' },
+    ]);
+    const db = new Database(file, { readonly: true });
+    try {
+      const plan = (q: LedgerQuery) => {
+        const built = querySql(q)!;
+        return (db.prepare(`EXPLAIN QUERY PLAN ${built.sql}`).all(...built.params) as { detail: string }[]).map((r) => r.detail).join('; ');
+      };
+      expect(plan({ tokenId: TOKEN_A })).toMatch(/USING INDEX events_token_at/);
+      expect(plan({ tokenId: TOKEN_A, fromAt: T0 })).toMatch(/USING INDEX events_token_at \(token=\? AND at>\?\)/);
+      expect(plan({ types: ['fill'], fromAt: T0, toAt: T0 + 1 })).toMatch(/USING INDEX events_type_at \(type=\? AND at>\? AND at<\?\)/);
+      expect(plan({ fromSeq: 10 })).toMatch(/USING INTEGER PRIMARY KEY \(rowid>\?\)/);
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('opening a file that is not a healthy ledger', () => {
   it('refuses a file that is not SQLite, naming it, and leaves it byte for byte', () => {
     fs.writeFileSync(file, 'this is a config file, not a ledger\n'.repeat(20));
@@ -176,8 +262,40 @@ describe('opening a file that is not a healthy ledger', () => {
     const before = sha(file);
     const err = openError(ledgerAt());
     expect(err.code).toBe('LEDGER_SCHEMA_NEWER');
-    expect(err.message).toMatch(/expected schema version ≤ 1, got 99/);
+    expect(err.message).toMatch(/expected schema version ≤ 2, got 99/);
     expect(sha(file)).toBe(before);
+  });
+
+  it('refuses a ledger of the older schema version 1, naming both versions and what to do', () => {
+    // The version-1 layout as that polyquote wrote it: token ids as text in events, an (at) index.
+    const db = new Database(file);
+    db.pragma('page_size = 16384');
+    db.pragma('journal_mode = WAL');
+    db.exec(`
+      CREATE TABLE events (seq INTEGER PRIMARY KEY, type TEXT NOT NULL, token_id TEXT, at INTEGER NOT NULL, payload TEXT NOT NULL);
+      CREATE INDEX events_type_at ON events(type, at);
+      CREATE INDEX events_token_at ON events(token_id, at);
+      CREATE INDEX events_at ON events(at);
+      CREATE TABLE checkpoints (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, state TEXT NOT NULL);
+      CREATE TABLE gaps (id INTEGER PRIMARY KEY AUTOINCREMENT, channel TEXT NOT NULL, reason TEXT NOT NULL, detected_at INTEGER NOT NULL,
+        detected_seq INTEGER NOT NULL, resolved_at INTEGER, resolved_by_seq INTEGER, resolution TEXT);
+      CREATE INDEX gaps_open ON gaps(resolved_at);
+      PRAGMA application_id = ${0x50514c47};
+      PRAGMA user_version = 1;
+    `);
+    const f = fillRecord(1);
+    db.prepare('INSERT INTO events (seq, type, token_id, at, payload) VALUES (?, ?, ?, ?, ?)').run(f.seq, f.type, f.tokenId, f.at, JSON.stringify(f.payload));
+    db.close(); // checkpoints the WAL: the file is complete on its own
+    const before = sha(file);
+    for (const readOnly of [false, true]) {
+      const err = openError(ledgerAt({ readOnly }));
+      expect(err.code).toBe('LEDGER_SCHEMA_OLDER');
+      expect(err.message).toContain(file);
+      expect(err.message).toMatch(/older polyquote \(expected schema version 2, got 1\)/);
+      expect(err.message).toMatch(/export it .*polyquote ledger export.*or start a new ledger/);
+      expect(sha(file)).toBe(before);
+      expect(fs.existsSync(`${file}.lock`)).toBe(false);
+    }
   });
 
   it('refuses a SQLite database that is not a polyquote ledger', () => {

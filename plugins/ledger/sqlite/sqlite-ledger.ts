@@ -27,7 +27,7 @@ import type { Logger } from '../../../core/logger.ts';
 import { checkQuery, encodeCheckpoint, encodeRecord, FailureListeners, KEEP_CHECKPOINTS, notOpen } from '../ledger-rules.ts';
 import { LockFile } from './lock-file.ts';
 import { checkHeader, SCHEMA_SQL, verifyExisting } from './sqlite-schema.ts';
-import { INSERT_CHUNK, LedgerStatements, toRecord, type EventRow } from './sqlite-statements.ts';
+import { EVENT_COLUMNS, EVENTS_FROM, INSERT_CHUNK, LedgerStatements, toRecord, type EventRow } from './sqlite-statements.ts';
 import { WriterThread, type CommitExtra } from './writer-thread.ts';
 
 export interface SqliteLedgerOptions {
@@ -46,7 +46,7 @@ export interface SqliteLedgerOptions {
   readonly readOnly?: boolean;
 }
 
-/** Page size of new files: fewer, larger pages cut B-tree overhead for the three event indexes. */
+/** Page size of new files: fewer, larger pages cut B-tree overhead for the event indexes. */
 const PAGE_SIZE = 16384;
 /** Full chunks are streamed to the writer thread this many at a time (2 × 64 = 128 rows a message: fewer than 1 append in 100 pays for a post, so p99 stays the bare append; 1 chunk measured the same throughput with p99 ~11 µs). */
 const STREAM_CHUNKS = 2;
@@ -68,8 +68,9 @@ export class SqliteLedger implements Ledger {
   private timer: TimerHandle | undefined;
   /**
    * The buffer: every row appended since the last successful commit, as full chunks of INSERT_CHUNK
-   * rows (flat `seq, type, token_id, at, payload` arrays, the insert's parameters) plus the partly
-   * filled `tail`. Rows stay here until their COMMIT is confirmed, so a failed group can be resent.
+   * rows (flat `seq, type, token, at, payload` arrays, the insert's parameters; `token` is the
+   * dictionary id) plus the partly filled `tail`. Rows stay here until their COMMIT is confirmed, so
+   * a failed group can be resent.
    */
   private chunks: unknown[][] = [];
   private tail: unknown[] = [];
@@ -78,6 +79,18 @@ export class SqliteLedger implements Ledger {
   private streamed = 0;
   /** Set after a failed commit: the writer holds nothing of the group, the next commit resends it all. */
   private resend = false;
+  /**
+   * The token dictionary, token id → integer id, loaded at open and extended by append(): ids are
+   * assigned here, so an append never waits on a lookup. `newTokens` holds the dictionary rows
+   * (flat `id, token_id` pairs) assigned since the last successful commit; they are sent to the
+   * writer thread before or with the rows that use them and inserted in the same transaction, so a
+   * rolled-back group leaves no id on disk that the map does not also still hold for the resend.
+   */
+  private readonly tokenIds = new Map<string, number>();
+  private nextTokenId = 1;
+  private newTokens: (number | string)[] = [];
+  /** How much of `newTokens` went to the writer thread in the current group. */
+  private tokensStreamed = 0;
   private lastSeq = 0;
   private latestCheckpointSeq: number | undefined;
   private readonly failures = new FailureListeners();
@@ -145,8 +158,10 @@ export class SqliteLedger implements Ledger {
     if (failed) throw failed;
     this.assertWritable();
     const json = encodeRecord(this.name, record, this.lastSeq);
+    const tokenId = record.tokenId;
+    const token = tokenId === null ? null : (this.tokenIds.get(tokenId) ?? this.addToken(tokenId));
     const tail = this.tail;
-    tail.push(record.seq, record.type, record.tokenId, record.at, json);
+    tail.push(record.seq, record.type, token, record.at, json);
     this.lastSeq = record.seq;
     this.buffered++;
     if (this.buffered >= this.maxBatch) {
@@ -156,8 +171,9 @@ export class SqliteLedger implements Ledger {
       this.tail = [];
       // Stream full chunks so the writer thread inserts them while the engine goes on.
       if (!this.resend && this.chunks.length - this.streamed >= STREAM_CHUNKS) {
-        this.writer!.stream(this.chunks.slice(this.streamed));
+        this.writer!.stream(this.chunks.slice(this.streamed), this.newTokens.slice(this.tokensStreamed));
         this.streamed = this.chunks.length;
+        this.tokensStreamed = this.newTokens.length;
       }
     }
   }
@@ -216,12 +232,19 @@ export class SqliteLedger implements Ledger {
 
   stats(): LedgerStats {
     this.prepareRead();
-    const s = this.stmts.summary.get() as { count: number; firstAt: number | null; lastAt: number | null };
     const byType: Record<string, number> = {};
-    for (const r of this.stmts.byType.all() as { type: string; n: number }[]) byType[r.type] = r.n;
+    let count = 0;
+    let firstAt: number | null = null;
+    let lastAt: number | null = null;
+    for (const r of this.stmts.byType.all() as { type: string; n: number; firstAt: number; lastAt: number }[]) {
+      byType[r.type] = r.n;
+      count += r.n;
+      if (firstAt === null || r.firstAt < firstAt) firstAt = r.firstAt;
+      if (lastAt === null || r.lastAt > lastAt) lastAt = r.lastAt;
+    }
     const cp = this.stmts.latestCheckpoint.get() as { seq: number; at: number } | undefined;
     return {
-      count: s.count, firstAt: s.firstAt, lastAt: s.lastAt, lastSeq: this.lastSeq, byType,
+      count, firstAt, lastAt, lastSeq: this.lastSeq, byType,
       openGaps: this.stmts.gapsOpen(), lastCheckpoint: cp ? { seq: cp.seq, at: cp.at } : null,
     };
   }
@@ -270,6 +293,21 @@ export class SqliteLedger implements Ledger {
     // Compaction may have deleted every event up to the latest checkpoint; its seq still counts.
     this.lastSeq = Math.max(last, cp?.seq ?? 0);
     this.latestCheckpointSeq = cp?.seq;
+    this.tokenIds.clear();
+    this.nextTokenId = 1;
+    if (this.readOnly) return; // reads translate through the table
+    for (const r of this.stmts.tokens.iterate() as Iterable<{ id: number; token_id: string }>) {
+      this.tokenIds.set(r.token_id, r.id);
+      if (r.id >= this.nextTokenId) this.nextTokenId = r.id + 1;
+    }
+  }
+
+  /** Assigns the next dictionary id to a token not seen before; its row goes with the group. */
+  private addToken(tokenId: string): number {
+    const id = this.nextTokenId++;
+    this.tokenIds.set(tokenId, id);
+    this.newTokens.push(id, tokenId);
+    return id;
   }
 
   /**
@@ -283,9 +321,10 @@ export class SqliteLedger implements Ledger {
     const restart = this.resend;
     const rows = restart ? this.chunks.slice() : this.chunks.slice(this.streamed);
     if (this.tail.length > 0) rows.push(this.tail);
+    const tokens = restart ? this.newTokens : this.newTokens.slice(this.tokensStreamed);
     let result: unknown;
     try {
-      result = writer.commit(rows, restart, extra);
+      result = writer.commit(rows, tokens, restart, extra);
     } catch (err) {
       this.resend = true;
       throw this.fail(err);
@@ -294,6 +333,8 @@ export class SqliteLedger implements Ledger {
     this.tail = [];
     this.buffered = 0;
     this.streamed = 0;
+    this.newTokens = [];
+    this.tokensStreamed = 0;
     this.resend = false;
     return result;
   }
@@ -328,7 +369,7 @@ export class SqliteLedger implements Ledger {
     // connection go on while a consumer (export) awaits between records.
     const reader = new Database(this.path, { readonly: true, fileMustExist: true });
     try {
-      const stmt = reader.prepare('SELECT seq, type, token_id, at, payload FROM events WHERE seq > ? ORDER BY seq');
+      const stmt = reader.prepare(`SELECT ${EVENT_COLUMNS} FROM ${EVENTS_FROM} WHERE e.seq > ? ORDER BY e.seq`);
       for (const row of stmt.iterate(afterSeq)) yield toRecord(row as EventRow);
     } finally {
       reader.close();

@@ -8,24 +8,38 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { LedgerError } from '../../../core/errors.ts';
 
-/** PRAGMA user_version of the files this code writes. */
-export const SCHEMA_VERSION = 1;
+/**
+ * PRAGMA user_version of the files this code writes. 2: token dictionary (`tokens`), events store
+ * the token's integer id; no `(at)` index. Older versions are refused, not migrated (nothing was
+ * released with them): see checkIdentity.
+ */
+export const SCHEMA_VERSION = 2;
 /** PRAGMA application_id: 'PQLG', marks a file as a polyquote ledger. */
 export const APPLICATION_ID = 0x50514c47;
 
 const MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 
+/**
+ * `tokens` maps each 78-digit decimal token id to a small integer, assigned by the engine-side writer
+ * (sqlite-ledger.ts) and inserted in the same transaction as the first event that uses it; events
+ * store that integer in `token` (NULL for events without a token). No `(at)` index: time-range
+ * queries filter a scan by seq, and stats() reads min/max(at) per type through `(type, at)`
+ * (docs/ledger.md, "Schema and versioning").
+ */
 export const SCHEMA_SQL = `
+CREATE TABLE tokens (
+  id INTEGER PRIMARY KEY,
+  token_id TEXT NOT NULL UNIQUE
+);
 CREATE TABLE events (
   seq INTEGER PRIMARY KEY,
   type TEXT NOT NULL,
-  token_id TEXT,
+  token INTEGER,
   at INTEGER NOT NULL,
   payload TEXT NOT NULL
 );
 CREATE INDEX events_type_at ON events(type, at);
-CREATE INDEX events_token_at ON events(token_id, at);
-CREATE INDEX events_at ON events(at);
+CREATE INDEX events_token_at ON events(token, at);
 CREATE TABLE checkpoints (
   seq INTEGER PRIMARY KEY,
   at INTEGER NOT NULL,
@@ -130,5 +144,13 @@ export function checkIdentity(file: string, db: Database.Database): number {
     );
   }
   if (version < 1) throw corrupt(file, `has application_id set but no schema version`);
+  if (version < SCHEMA_VERSION) {
+    throw new LedgerError(
+      'LEDGER_SCHEMA_OLDER',
+      `ledger ${file} was written by an older polyquote (expected schema version ${SCHEMA_VERSION}, got ${version}); ` +
+        `this version does not migrate it: export it to a tape with the polyquote that wrote it ("polyquote ledger export"), ` +
+        `or start a new ledger at another path. It was left untouched`,
+    );
+  }
   return version;
 }

@@ -2,11 +2,17 @@
  * Prepared read statements of a ledger's read connection, and the row ⇄ record mapping. Writes are
  * prepared on the writer thread (writer.worker.mjs); inserts go there in chunks of INSERT_CHUNK rows
  * per statement: one native call per chunk instead of per row roughly doubles the insert rate.
+ * Events store a token's integer id (the `tokens` dictionary); every read joins it back to the
+ * decimal string, so records carry `tokenId` exactly as appended.
  */
 import type Database from 'better-sqlite3';
 import type { GapRecord, LedgerQuery, LedgerRecord } from '../../../core/ledger/ledger.ts';
 
 export const INSERT_CHUNK = 64;
+
+/** The columns of a record, the token id translated back through the dictionary (NULL stays NULL). */
+export const EVENT_COLUMNS = 'e.seq AS seq, e.type AS type, t.token_id AS token_id, e.at AS at, e.payload AS payload';
+export const EVENTS_FROM = 'events e LEFT JOIN tokens t ON t.id = e.token';
 
 export interface EventRow {
   seq: number;
@@ -44,15 +50,17 @@ export function querySql(q: LedgerQuery): { sql: string; params: (string | numbe
   const params: (string | number)[] = [];
   if (q.types) {
     if (q.types.length === 0) return undefined;
-    where.push(`type IN (${q.types.map(() => '?').join(', ')})`);
+    where.push(`e.type IN (${q.types.map(() => '?').join(', ')})`);
     params.push(...q.types);
   }
-  if (q.tokenId !== undefined) where.push('token_id = ?'), params.push(q.tokenId);
-  if (q.fromAt !== undefined) where.push('at >= ?'), params.push(q.fromAt);
-  if (q.toAt !== undefined) where.push('at <= ?'), params.push(q.toAt);
-  if (q.fromSeq !== undefined) where.push('seq >= ?'), params.push(q.fromSeq);
-  if (q.toSeq !== undefined) where.push('seq <= ?'), params.push(q.toSeq);
-  let sql = `SELECT seq, type, token_id, at, payload FROM events${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`;
+  // An unknown token makes the subquery NULL, which matches nothing.
+  if (q.tokenId !== undefined) where.push('e.token = (SELECT id FROM tokens WHERE token_id = ?)'), params.push(q.tokenId);
+  // No (at) index: without a type or token, a time range filters the scan by seq (offline tools only).
+  if (q.fromAt !== undefined) where.push('e.at >= ?'), params.push(q.fromAt);
+  if (q.toAt !== undefined) where.push('e.at <= ?'), params.push(q.toAt);
+  if (q.fromSeq !== undefined) where.push('e.seq >= ?'), params.push(q.fromSeq);
+  if (q.toSeq !== undefined) where.push('e.seq <= ?'), params.push(q.toSeq);
+  let sql = `SELECT ${EVENT_COLUMNS} FROM ${EVENTS_FROM}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY e.seq`;
   if (q.limit !== undefined) sql += ' LIMIT ?', params.push(q.limit);
   return { sql, params };
 }
@@ -62,16 +70,18 @@ export class LedgerStatements {
   readonly lastEventSeq: Database.Statement;
   readonly latestCheckpoint: Database.Statement;
   readonly openGaps: Database.Statement;
-  readonly summary: Database.Statement;
   readonly byType: Database.Statement;
+  readonly tokens: Database.Statement;
 
   constructor(private readonly db: Database.Database) {
     const sql = (s: string) => db.prepare(s);
     this.lastEventSeq = sql('SELECT max(seq) AS seq FROM events');
     this.latestCheckpoint = sql('SELECT seq, at, state FROM checkpoints ORDER BY seq DESC LIMIT 1');
     this.openGaps = sql('SELECT * FROM gaps WHERE resolved_at IS NULL ORDER BY id');
-    this.summary = sql('SELECT count(*) AS count, min(at) AS firstAt, max(at) AS lastAt FROM events');
-    this.byType = sql('SELECT type, count(*) AS n FROM events GROUP BY type ORDER BY type');
+    // One pass over the covering (type, at) index gives the counts and the exact time span, whether
+    // or not `at` was appended in order (stats() sums and folds the per-type rows).
+    this.byType = sql('SELECT type, count(*) AS n, min(at) AS firstAt, max(at) AS lastAt FROM events GROUP BY type ORDER BY type');
+    this.tokens = sql('SELECT id, token_id FROM tokens');
   }
 
   query(q: LedgerQuery): LedgerRecord[] {

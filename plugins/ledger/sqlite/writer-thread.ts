@@ -84,14 +84,17 @@ export class WriterThread {
     }
   }
 
-  /** Streams rows into the current group; no answer (a failure shows in the commit's). */
-  stream(rows: readonly unknown[][]): void {
-    this.worker.postMessage({ op: 'rows', rows });
+  /**
+   * Streams rows into the current group, after `tokens` (new dictionary rows, flat `id, token_id`
+   * pairs); no answer (a failure shows in the commit's).
+   */
+  stream(rows: readonly unknown[][], tokens: readonly (number | string)[]): void {
+    this.worker.postMessage({ op: 'rows', rows, tokens });
   }
 
-  /** Commits the group (plus `rows` and `extra`); returns the extra's result; throws WriterError. */
-  commit(rows: readonly unknown[][], restart: boolean, extra: CommitExtra | undefined): unknown {
-    return this.request({ op: 'commit', rows, restart, extra });
+  /** Commits the group (plus `tokens`, `rows` and `extra`); returns the extra's result; throws WriterError. */
+  commit(rows: readonly unknown[][], tokens: readonly (number | string)[], restart: boolean, extra: CommitExtra | undefined): unknown {
+    return this.request({ op: 'commit', rows, tokens, restart, extra });
   }
 
   walCheckpoint(): void {

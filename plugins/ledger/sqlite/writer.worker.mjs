@@ -5,14 +5,18 @@
  * other side of the protocol and has the contract.
  *
  * Protocol (messages arrive in order on parentPort):
- *   { op: 'rows', rows: flat[] }       stream: insert into the open group transaction (BEGIN if none);
+ *   { op: 'rows', rows: flat[], tokens }
+ *                                      stream: insert into the open group transaction (BEGIN if none);
  *                                      no answer. A failure rolls the group back and is remembered.
- *   { op: 'commit', id, rows, restart, extra }
+ *   { op: 'commit', id, rows, tokens, restart, extra }
  *                                      insert the rest, run `extra`, COMMIT; answer. `restart` drops
- *                                      whatever group state there was (a retry resends every row).
+ *                                      whatever group state there was (a retry resends every row and
+ *                                      every dictionary row of the group).
  *   { op: 'walCheckpoint', id }        PRAGMA wal_checkpoint(PASSIVE); answer.
  *   { op: 'close', id }                close the connection; answer; the thread then ends.
- * `flat` is one array of `seq, type, token_id, at, payload` × n rows. Each answer is posted on
+ * `flat` is one array of `seq, type, token, at, payload` × n rows (`token`: the dictionary id or null);
+ * `tokens` is one array of `id, token_id` × the group's new dictionary rows, inserted before the
+ * rows (the engine thread assigns the ids: no lookup here). Each answer is posted on
  * `replyPort`, then its id is stored in signal[0] and notified: the engine thread waits there.
  * signal[1] = 1 marks the thread dead (uncaught error): the waiter stops waiting and fails the ledger.
  */
@@ -67,7 +71,7 @@ try {
 }
 
 if (db) {
-  const rowsSql = (n) => `INSERT INTO events (seq, type, token_id, at, payload) VALUES ${Array(n).fill('(?, ?, ?, ?, ?)').join(', ')}`;
+  const rowsSql = (n) => `INSERT INTO events (seq, type, token, at, payload) VALUES ${Array(n).fill('(?, ?, ?, ?, ?)').join(', ')}`;
   /** Insert statements by row count: full chunks use one, a group's tail its own (at most `chunk` of them). */
   const inserts = new Map();
   const insertFor = (n) => {
@@ -79,6 +83,7 @@ if (db) {
     begin: db.prepare('BEGIN'),
     commit: db.prepare('COMMIT'),
     rollback: db.prepare('ROLLBACK'),
+    insertToken: db.prepare('INSERT INTO tokens (id, token_id) VALUES (?, ?)'),
     latestCheckpoint: db.prepare('SELECT seq FROM checkpoints ORDER BY seq DESC LIMIT 1'),
     upsertCheckpoint: db.prepare('INSERT OR REPLACE INTO checkpoints (seq, at, state) VALUES (?, ?, ?)'),
     insertGap: db.prepare('INSERT INTO gaps (channel, reason, detected_at, detected_seq) VALUES (?, ?, ?, ?)'),
@@ -92,8 +97,9 @@ if (db) {
   /** The error that ended the current group early (its transaction is already rolled back). */
   let groupError;
 
-  const insert = (flats) => {
+  const insert = (flats, tokens) => {
     if (!db.inTransaction) stmts.begin.run();
+    for (let i = 0; i < tokens.length; i += 2) stmts.insertToken.run(tokens[i], tokens[i + 1]);
     for (const flat of flats) if (flat.length > 0) insertFor(flat.length / COLUMNS).run(flat);
   };
   const rollback = () => {
@@ -127,7 +133,7 @@ if (db) {
       case 'rows':
         if (groupError) return;
         try {
-          insert(m.rows);
+          insert(m.rows, m.tokens);
         } catch (err) {
           groupError = err;
           try {
@@ -149,7 +155,7 @@ if (db) {
           return;
         }
         try {
-          insert(m.rows);
+          insert(m.rows, m.tokens);
           const result = runExtra(m.extra);
           stmts.commit.run();
           answer(m.id, { ok: true, result });
