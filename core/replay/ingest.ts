@@ -13,7 +13,7 @@ import { TapeError, errorMessage } from '../errors.ts';
 import type { InboundEvent } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import { stateLine, type StateLine } from '../engine/report.ts';
-import { decodeEventLine, encodeEventLine, EVENT_LINE_KINDS, isEventLineKind } from '../tape-codec.ts';
+import { decodeEventLine, encodeEventLine, isEventLineKind } from '../tape-codec.ts';
 
 export interface IngestOptions {
   readonly config: PolyquoteConfig;
@@ -91,9 +91,9 @@ function resumePoint(app: App, events: readonly InboundEvent[], overlapMs: numbe
 
 /** The newest ledger record that is not a fill, searched backwards a window at a time. */
 function lastNonFill(app: App) {
-  const types = EVENT_LINE_KINDS.filter((k) => k !== 'fill');
+  // A seq window only (the primary key), filtered here: a type filter would make SQLite scan by type.
   for (let to = app.engine.lastSeq; to > 0; to -= 1000) {
-    const found = app.ledger.query({ fromSeq: Math.max(1, to - 999), toSeq: to, types });
+    const found = app.ledger.query({ fromSeq: Math.max(1, to - 999), toSeq: to }).filter((r) => r.type !== 'fill');
     if (found.length) return found[found.length - 1];
   }
   return undefined;
