@@ -13,7 +13,6 @@ import type { Logger } from '../logger.ts';
 import type { OrderTracker } from '../orders/order-tracker.ts';
 import type { PnlTracker } from '../pnl/pnl-tracker.ts';
 import type { RiskEngine } from '../risk/risk-engine.ts';
-import { adjustedSize, checkBuy, checkSell, describeCheck, type AdmissionCheck } from '../risk/limits.ts';
 import type { SourceHealth } from '../sources/position-source.ts';
 import { encodeEventLine } from '../tape-codec.ts';
 import type { Bus } from '../bus.ts';
@@ -21,6 +20,8 @@ import { inject, injectable } from 'tsyringe';
 import { TOKENS } from '../tokens.ts';
 import type { PositionView } from './views.ts';
 import { EngineStateCodec, type EngineState } from './state.ts';
+import { OrderAdmission } from './admission.ts';
+import { FeedState } from './feed-state.ts';
 
 export interface EngineOptions {
   /** How long size_matched may run ahead of our fills before it counts as a feed gap. */
@@ -29,21 +30,14 @@ export interface EngineOptions {
   readonly limitFor: ((tokenId: string) => Micros) | undefined;
 }
 
-interface FeedState {
-  userConnected: boolean;
-  userWasDisconnected: boolean;
-  forceNextSnapshot: boolean;
-  gapOpenSince: number | undefined;
-  failedReconcileAttempts: number;
-}
-
 @injectable()
 export class Engine {
   private seq = 0;
   private readonly startedAt: number;
   private health: SourceHealth = { source: 'none', lastSuccessAt: undefined, lastAttemptAt: undefined, consecutiveFailures: 0, lastLatencyMs: undefined, lastError: undefined, servingFallback: false };
   private lastAuthoritativeAt: number | undefined;
-  private feed: FeedState = { userConnected: true, userWasDisconnected: false, forceNextSnapshot: false, gapOpenSince: undefined, failedReconcileAttempts: 0 };
+  private readonly feed = new FeedState();
+  private readonly admission: OrderAdmission;
   private readonly books = new Map<string, BookUpdated>();
   private readonly graceTimers = new Map<string, TimerHandle>();
   private ledgerFailed: Error | undefined;
@@ -64,6 +58,7 @@ export class Engine {
     @inject(TOKENS.EngineOptions) private readonly options: EngineOptions,
   ) {
     this.startedAt = clock.now();
+    this.admission = new OrderAdmission((t) => this.position(t), risk, options.limitFor, logger);
     inventory.hooks = {
       onAgedOut: (tokenId, aged, netDelta) => {
         for (const f of aged) this.pnl.settled(f.key);
@@ -156,44 +151,23 @@ export class Engine {
 
   /** Would a BUY of `size` be admitted now? Logs the full breakdown when it is not. */
   canBuy(tokenId: string, size: Micros): boolean {
-    return this.admit('BUY', tokenId, size).allowed;
+    return this.admission.admit('BUY', tokenId, size).allowed;
   }
 
   canSell(tokenId: string, size: Micros): boolean {
-    return this.admit('SELL', tokenId, size).allowed;
+    return this.admission.admit('SELL', tokenId, size).allowed;
   }
 
   /** Shrinks an order to what the limits and the risk decision allow (0 = do not send). */
   adjustedOrderSize(side: Side, tokenId: string, size: Micros): Micros {
-    const check = this.admit(side, tokenId, size, false);
-    const decision = this.risk.decisionFor(tokenId);
-    if (!decision.allowedSides.includes(side)) return 0n;
-    return adjustedSize(check);
-  }
-
-  /** Checks an order against the risk decision and the position limits. */
-  admit(side: Side, tokenId: string, size: Micros, log = true): AdmissionCheck & { reason?: string } {
-    const p = this.position(tokenId);
-    const b = { confirmed: p.confirmed, pendingFillBuys: p.pendingBuys, pendingFillSells: p.pendingSells, pendingOrderBuys: p.pendingOrderBuys };
-    const limit = this.options.limitFor?.(tokenId);
-    const check = side === 'BUY' ? checkBuy(b, size, limit ?? (1n << 200n)) : checkSell(b, size);
-    const decision = this.risk.decisionFor(tokenId);
-    const sideAllowed = decision.allowedSides.includes(side);
-    const allowed = check.allowed && sideAllowed;
-    if (!allowed && log) {
-      this.logger.warn(
-        { tokenId, side, size: formatMicros(size), mode: decision.mode, reasons: decision.reasons, breakdown: describeCheck(check) },
-        `${side} blocked: ${sideAllowed ? describeCheck(check) : `risk ${decision.mode} allows ${decision.allowedSides.join('/') || 'no side'}`}`,
-      );
-    }
-    return { ...check, allowed, ...(!sideAllowed && { reason: `risk:${decision.reasons.join(',')}` }) };
+    return this.admission.adjustedOrderSize(side, tokenId, size);
   }
 
   /** Engine state for a checkpoint. */
   exportState(): EngineState {
     return EngineStateCodec.export(this.seq, this.clock.now(), {
       inventory: this.inventory.exportState(), orders: this.orders.exportState(), pnl: this.pnl.exportState(), risk: this.risk.exportState(),
-      health: this.health, lastAuthoritativeAt: this.lastAuthoritativeAt ?? null, feed: { ...this.feed, gapOpenSince: this.feed.gapOpenSince ?? null },
+      health: this.health, lastAuthoritativeAt: this.lastAuthoritativeAt ?? null, feed: this.feed.export(),
     });
   }
 
@@ -207,7 +181,7 @@ export class Engine {
     this.risk.importState(s.parts.risk);
     this.health = s.parts.health;
     this.lastAuthoritativeAt = s.parts.lastAuthoritativeAt ?? undefined;
-    this.feed = { ...s.parts.feed, gapOpenSince: s.parts.feed.gapOpenSince ?? undefined };
+    this.feed.import(s.parts.feed);
   }
 
   /** Re-evaluates every decision (after a restore, before quoting). */
@@ -282,24 +256,13 @@ export class Engine {
         return this.applyBalance(e, seq);
       case 'source_error':
         this.health = { ...this.health, lastAttemptAt: e.at, consecutiveFailures: this.health.consecutiveFailures + 1, lastError: e.error };
-        if (this.feed.forceNextSnapshot) this.feed.failedReconcileAttempts++;
+        this.feed.snapshotFailed();
         this.logger.warn({ source: e.source, error: e.error, consecutiveFailures: this.health.consecutiveFailures }, 'position source failed');
         this.risk.evaluateGlobal();
         this.publishRisk();
         return;
       case 'connection':
-        if (e.channel === 'user') {
-          if (e.state === 'disconnected') {
-            this.feed.userConnected = false;
-            this.feed.userWasDisconnected = true;
-          } else {
-            this.feed.userConnected = true;
-            if (this.feed.userWasDisconnected) {
-              this.feed.userWasDisconnected = false;
-              this.openGap('user', 'user feed reconnected', e.at, seq);
-            }
-          }
-        }
+        if (this.feed.connection(e)) this.openGap('user', 'user feed reconnected', e.at, seq);
         this.risk.evaluateGlobal();
         this.publishRisk();
         return;
@@ -327,10 +290,8 @@ export class Engine {
     const results = this.inventory.applySnapshot(e, force);
     // A snapshot from an older block (ignored for some token) is not the fresh one a gap waits for.
     if (force && results.every((r) => r.applied)) {
-      this.feed.forceNextSnapshot = false;
+      this.feed.reconciled();
       this.awaitingStartupSnapshot = false;
-      this.feed.gapOpenSince = undefined;
-      this.feed.failedReconcileAttempts = 0;
       if (!this.replaying) this.safeLedger(() => this.ledger.resolveGaps({ resolvedAt: e.at, resolvedBySeq: seq, resolution: `force reconcile by ${e.source} snapshot` }));
     }
     for (const r of results) {
@@ -343,8 +304,7 @@ export class Engine {
   }
 
   private openGap(channel: 'user' | 'market', reason: string, at: number, seq: number): void {
-    this.feed.forceNextSnapshot = true;
-    this.feed.gapOpenSince ??= at;
+    this.feed.gapOpened(at);
     this.logger.warn({ channel, reason, seq }, 'feed gap: forcing a fresh snapshot');
     if (!this.replaying) {
       this.safeLedger(() => this.ledger.recordGap({ channel, reason, detectedAt: at, detectedSeq: seq }));

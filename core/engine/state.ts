@@ -4,6 +4,7 @@ import type { OrderState } from '../orders/order-tracker.ts';
 import type { RiskEngine } from '../risk/risk-engine.ts';
 import type { SourceHealth } from '../sources/position-source.ts';
 import { PolyquoteError } from '../errors.ts';
+import type { FeedStateData } from './feed-state.ts';
 
 export const ENGINE_STATE_VERSION = 1;
 
@@ -14,7 +15,7 @@ export interface EngineStateParts {
   risk: ReturnType<RiskEngine['exportState']>;
   health: SourceHealth;
   lastAuthoritativeAt: number | null;
-  feed: { userConnected: boolean; userWasDisconnected: boolean; forceNextSnapshot: boolean; gapOpenSince: number | null; failedReconcileAttempts: number };
+  feed: FeedStateData;
 }
 
 export interface EngineState {
