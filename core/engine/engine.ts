@@ -296,7 +296,8 @@ export class Engine {
     }
     for (const r of results) {
       if (!r.applied) continue;
-      for (const k of r.result?.absorbedKeys ?? []) this.pnl.settled(k);
+      // Fills that left pending can no longer FAIL: PnL forgets how to undo them.
+      for (const k of r.settledKeys) this.pnl.settled(k);
       this.afterTokenChange(r.tokenId, false);
     }
     this.risk.evaluateGlobal();

@@ -32,6 +32,8 @@ export interface SnapshotApplied {
   readonly oldConfirmed: Micros;
   readonly oldEffective: Micros;
   readonly result: ReconcileResult | undefined;
+  /** Keys that left pending because of this snapshot (absorbed or cleared by a force reconcile). */
+  readonly settledKeys: readonly string[];
 }
 
 interface SeenKey {
@@ -147,7 +149,7 @@ export class InventoryManager {
       const firstSnapshot = pos.confirmedAt === undefined;
       if (snap.block !== undefined && pos.confirmedBlock !== undefined && snap.block < pos.confirmedBlock) {
         this.logger.warn({ tokenId, block: snap.block.toString(), lastBlock: pos.confirmedBlock.toString(), source: snap.source }, 'snapshot from an older block ignored');
-        out.push({ tokenId, applied: false, forced: force, firstSnapshot, oldConfirmed, oldEffective, result: undefined });
+        out.push({ tokenId, applied: false, forced: force, firstSnapshot, oldConfirmed, oldEffective, result: undefined, settledKeys: [] });
         continue;
       }
       pos.confirmedAt = snap.at;
@@ -159,20 +161,20 @@ export class InventoryManager {
         const level = gap === 0n ? 'info' : 'warn';
         this.logger[level]({ tokenId, effective: formatMicros(oldEffective), snapshot: formatMicros(balance), discrepancy: formatMicros(gap), clearedKeys: cleared.map((f) => f.key) }, 'force reconcile: snapshot trusted, pending cleared');
         if (gap !== 0n) this.discrepancies.set(tokenId, this.discrepancyCount(tokenId) + 1);
-        out.push({ tokenId, applied: true, forced: true, firstSnapshot, oldConfirmed, oldEffective, result: undefined });
+        out.push({ tokenId, applied: true, forced: true, firstSnapshot, oldConfirmed, oldEffective, result: undefined, settledKeys: cleared.map((f) => f.key) });
         continue;
       }
       if (firstSnapshot) {
         pos.confirmed = balance;
         this.logger.info({ tokenId, confirmed: formatMicros(balance), pendingKeys: [...pos.pending.keys()] }, 'first snapshot: baseline set');
-        out.push({ tokenId, applied: true, forced: false, firstSnapshot, oldConfirmed, oldEffective, result: undefined });
+        out.push({ tokenId, applied: true, forced: false, firstSnapshot, oldConfirmed, oldEffective, result: undefined, settledKeys: [] });
         continue;
       }
       const result = this.reconciler.reconcile(oldConfirmed, balance, [...pos.pending.values()]);
       pos.confirmed = balance;
       if (result.outcome !== 'unchanged') pos.replacePending(result.pending);
       this.logReconcile(tokenId, oldConfirmed, balance, result);
-      out.push({ tokenId, applied: true, forced: false, firstSnapshot, oldConfirmed, oldEffective, result });
+      out.push({ tokenId, applied: true, forced: false, firstSnapshot, oldConfirmed, oldEffective, result, settledKeys: result.absorbedKeys });
     }
     return out;
   }
