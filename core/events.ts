@@ -9,8 +9,15 @@ export type Side = 'BUY' | 'SELL';
 export const SIDES: readonly Side[] = ['BUY', 'SELL'];
 
 export type FillStatus = 'MATCHED' | 'MINED' | 'CONFIRMED' | 'RETRYING' | 'FAILED';
-export type OrderStatus = 'LIVE' | 'MATCHED' | 'CANCELED' | 'EXPIRED' | 'REJECTED' | 'INVALID';
-export const TERMINAL_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set(['MATCHED', 'CANCELED', 'EXPIRED', 'REJECTED', 'INVALID']);
+/**
+ * Normalised order statuses. DELAYED (the venue holds a marketable order briefly) is open;
+ * UNMATCHED (a marketable order that found nothing and was not placed) is terminal. Venue statuses
+ * with a reason suffix ("CANCELED_order couldn't be fully filled") or a cause
+ * ("CANCELED_MARKET_RESOLVED") map onto these with the detail kept in `reason`.
+ */
+export type OrderStatus = 'LIVE' | 'DELAYED' | 'MATCHED' | 'CANCELED' | 'EXPIRED' | 'REJECTED' | 'INVALID' | 'UNMATCHED';
+export const ORDER_STATUSES: readonly OrderStatus[] = ['LIVE', 'DELAYED', 'MATCHED', 'CANCELED', 'EXPIRED', 'REJECTED', 'INVALID', 'UNMATCHED'];
+export const TERMINAL_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set(['MATCHED', 'CANCELED', 'EXPIRED', 'REJECTED', 'INVALID', 'UNMATCHED']);
 export type Channel = 'user' | 'market';
 export type SourceKindName = 'chain' | 'rest';
 
@@ -24,6 +31,8 @@ export interface FillReported {
   readonly size: Micros;
   readonly price: Micros;
   readonly status: FillStatus;
+  /** The venue's own time of the event (epoch ms), when it gave one; `at` is when we received it. */
+  readonly venueAt?: number;
 }
 
 export interface OrderSubmitted {
@@ -51,6 +60,10 @@ export interface OrderUpdated {
   readonly status: OrderStatus;
   readonly originalSize?: Micros;
   readonly sizeMatched?: Micros;
+  readonly price?: Micros;
+  /** Detail the venue gave with the status (a reason suffix, MARKET_RESOLVED, the reject code). */
+  readonly reason?: string;
+  readonly venueAt?: number;
 }
 
 export interface BalanceSnapshotReceived {
@@ -63,6 +76,8 @@ export interface BalanceSnapshotReceived {
   readonly block?: bigint;
   /** True when served by a fallback rather than the primary source. */
   readonly degraded?: boolean;
+  /** The funder's collateral (pUSD) balance, when the source read it in the same round trip. */
+  readonly collateral?: Micros;
 }
 
 export interface SourceFailed {
@@ -95,6 +110,28 @@ export interface BookUpdated {
   readonly bids: readonly BookLevel[];
   readonly asks: readonly BookLevel[];
   readonly tickSize?: Micros;
+  readonly venueAt?: number;
+}
+
+/** One changed price level: `size` is the new aggregate at that price, 0 removes the level. */
+export interface BookLevelChange {
+  readonly side: Side;
+  readonly price: Micros;
+  readonly size: Micros;
+}
+
+/**
+ * Book deltas (a market-channel price_change, or a tick-size change), ledgered as deltas rather than
+ * full books. Applied to the last full `book` of the token; replay rebuilds the same books.
+ */
+export interface BookDeltaReceived {
+  readonly type: 'book_delta';
+  readonly at: number;
+  readonly tokenId: string;
+  readonly changes: readonly BookLevelChange[];
+  /** A tick-size change re-grids the book. */
+  readonly tickSize?: Micros;
+  readonly venueAt?: number;
 }
 
 export type InboundEvent =
@@ -106,7 +143,8 @@ export type InboundEvent =
   | SourceFailed
   | ConnectionChanged
   | FeedGapDetected
-  | BookUpdated;
+  | BookUpdated
+  | BookDeltaReceived;
 
 export type InboundEventType = InboundEvent['type'];
 
@@ -116,6 +154,7 @@ export function eventTokenId(e: InboundEvent): string | undefined {
     case 'fill':
     case 'submit':
     case 'book':
+    case 'book_delta':
       return e.tokenId;
     case 'order':
       return e.tokenId;

@@ -10,32 +10,37 @@ const tokenId = z.string().regex(/^\d{1,78}$/, 'a decimal uint256 string');
 const amount = z.union([z.string(), z.number()]);
 const side = z.enum(['BUY', 'SELL']);
 const at = z.union([z.string(), z.number()]);
+const venueAt = z.number().int().nonnegative().optional();
 
 const lineSchemas = {
   fill: z.strictObject({
     at, kind: z.literal('fill'),
     tradeId: z.string().min(1).optional(), orderId: z.string().min(1).optional(),
     tokenId, side, size: amount, price: amount,
-    status: z.enum(['MATCHED', 'MINED', 'CONFIRMED', 'RETRYING', 'FAILED']).optional(),
+    status: z.enum(['MATCHED', 'MINED', 'CONFIRMED', 'RETRYING', 'FAILED']).optional(), venueAt,
   }),
   submit: z.strictObject({ at, kind: z.literal('submit'), orderId: z.string().min(1), tokenId, side, price: amount, size: amount }),
   cancel: z.strictObject({ at, kind: z.literal('cancel'), orderId: z.string().min(1) }),
   order: z.strictObject({
     at, kind: z.literal('order'), orderId: z.string().min(1), tokenId: tokenId.optional(), side: side.optional(),
-    status: z.enum(['LIVE', 'MATCHED', 'CANCELED', 'EXPIRED', 'REJECTED', 'INVALID']),
-    originalSize: amount.optional(), sizeMatched: amount.optional(),
+    status: z.enum(['LIVE', 'DELAYED', 'MATCHED', 'CANCELED', 'EXPIRED', 'REJECTED', 'INVALID', 'UNMATCHED']),
+    originalSize: amount.optional(), sizeMatched: amount.optional(), price: amount.optional(), reason: z.string().max(500).optional(), venueAt,
   }),
   balance: z.strictObject({
     at, kind: z.literal('balance'), source: z.enum(['chain', 'rest']),
     balances: z.record(tokenId, amount), block: z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).optional(),
-    degraded: z.boolean().optional(),
+    degraded: z.boolean().optional(), collateral: amount.optional(),
   }),
   source_error: z.strictObject({ at, kind: z.literal('source_error'), source: z.string().min(1), error: z.string() }),
   connection: z.strictObject({ at, kind: z.literal('connection'), channel: z.enum(['user', 'market']), state: z.enum(['connected', 'disconnected']) }),
   gap: z.strictObject({ at, kind: z.literal('gap'), channel: z.enum(['user', 'market']), reason: z.string().optional() }),
   book: z.strictObject({
     at, kind: z.literal('book'), tokenId,
-    bids: z.array(z.tuple([amount, amount])), asks: z.array(z.tuple([amount, amount])), tickSize: amount.optional(),
+    bids: z.array(z.tuple([amount, amount])), asks: z.array(z.tuple([amount, amount])), tickSize: amount.optional(), venueAt,
+  }),
+  book_delta: z.strictObject({
+    at, kind: z.literal('book_delta'), tokenId,
+    changes: z.array(z.strictObject({ side, price: amount, size: amount })), tickSize: amount.optional(), venueAt,
   }),
 } as const;
 
@@ -77,6 +82,7 @@ export function decodeEventLine(obj: Record<string, unknown>): InboundEvent {
         type: 'fill', at: t, tokenId: l.tokenId, side: l.side, size: m(l.size, 'size'), price: m(l.price, 'price'),
         status: l.status ?? 'MATCHED',
         ...(l.tradeId !== undefined && { tradeId: l.tradeId }), ...(l.orderId !== undefined && { orderId: l.orderId }),
+        ...(l.venueAt !== undefined && { venueAt: l.venueAt }),
       };
     case 'submit':
       return { type: 'submit', at: t, orderId: l.orderId, tokenId: l.tokenId, side: l.side, price: m(l.price, 'price'), size: m(l.size, 'size') };
@@ -88,6 +94,8 @@ export function decodeEventLine(obj: Record<string, unknown>): InboundEvent {
         ...(l.tokenId !== undefined && { tokenId: l.tokenId }), ...(l.side !== undefined && { side: l.side }),
         ...(l.originalSize !== undefined && { originalSize: m(l.originalSize, 'originalSize') }),
         ...(l.sizeMatched !== undefined && { sizeMatched: m(l.sizeMatched, 'sizeMatched') }),
+        ...(l.price !== undefined && { price: m(l.price, 'price') }), ...(l.reason !== undefined && { reason: l.reason }),
+        ...(l.venueAt !== undefined && { venueAt: l.venueAt }),
       };
     case 'balance': {
       const balances = new Map<string, Micros>();
@@ -95,6 +103,7 @@ export function decodeEventLine(obj: Record<string, unknown>): InboundEvent {
       return {
         type: 'balance', at: t, source: l.source, balances,
         ...(l.block !== undefined && { block: BigInt(l.block) }), ...(l.degraded !== undefined && { degraded: l.degraded }),
+        ...(l.collateral !== undefined && { collateral: m(l.collateral, 'collateral') }),
       };
     }
     case 'source_error':
@@ -107,7 +116,16 @@ export function decodeEventLine(obj: Record<string, unknown>): InboundEvent {
       const lv = (arr: [unknown, unknown][], f: string) => arr.map(([p, s], i) => [m(p, `${f}.${i}.0`), m(s, `${f}.${i}.1`)] as const);
       return {
         type: 'book', at: t, tokenId: l.tokenId, bids: lv(l.bids, 'bids'), asks: lv(l.asks, 'asks'),
-        ...(l.tickSize !== undefined && { tickSize: m(l.tickSize, 'tickSize') }),
+        ...(l.tickSize !== undefined && { tickSize: m(l.tickSize, 'tickSize') }), ...(l.venueAt !== undefined && { venueAt: l.venueAt }),
+      };
+    }
+    case 'book_delta': {
+      const changes = (l.changes as { side: 'BUY' | 'SELL'; price: unknown; size: unknown }[]).map((c, i) => ({
+        side: c.side, price: m(c.price, `changes.${i}.price`), size: m(c.size, `changes.${i}.size`),
+      }));
+      return {
+        type: 'book_delta', at: t, tokenId: l.tokenId, changes,
+        ...(l.tickSize !== undefined && { tickSize: m(l.tickSize, 'tickSize') }), ...(l.venueAt !== undefined && { venueAt: l.venueAt }),
       };
     }
   }
@@ -128,6 +146,7 @@ export function encodeEventLine(e: InboundEvent): Record<string, unknown> {
       o.size = f(e.size);
       o.price = f(e.price);
       o.status = e.status;
+      if (e.venueAt !== undefined) o.venueAt = e.venueAt;
       return o;
     }
     case 'submit':
@@ -137,10 +156,12 @@ export function encodeEventLine(e: InboundEvent): Record<string, unknown> {
     case 'order':
       return { ...base, orderId: e.orderId, ...(e.tokenId !== undefined && { tokenId: e.tokenId }), ...(e.side !== undefined && { side: e.side }),
         status: e.status, ...(e.originalSize !== undefined && { originalSize: f(e.originalSize) }),
-        ...(e.sizeMatched !== undefined && { sizeMatched: f(e.sizeMatched) }) };
+        ...(e.sizeMatched !== undefined && { sizeMatched: f(e.sizeMatched) }), ...(e.price !== undefined && { price: f(e.price) }),
+        ...(e.reason !== undefined && { reason: e.reason }), ...(e.venueAt !== undefined && { venueAt: e.venueAt }) };
     case 'balance':
       return { ...base, source: e.source, balances: Object.fromEntries([...e.balances].map(([k, v]) => [k, f(v)])),
-        ...(e.block !== undefined && { block: e.block.toString() }), ...(e.degraded !== undefined && { degraded: e.degraded }) };
+        ...(e.block !== undefined && { block: e.block.toString() }), ...(e.degraded !== undefined && { degraded: e.degraded }),
+        ...(e.collateral !== undefined && { collateral: f(e.collateral) }) };
     case 'source_error':
       return { ...base, source: e.source, error: e.error };
     case 'connection':
@@ -149,6 +170,9 @@ export function encodeEventLine(e: InboundEvent): Record<string, unknown> {
       return { ...base, channel: e.channel, ...(e.reason !== undefined && { reason: e.reason }) };
     case 'book':
       return { ...base, tokenId: e.tokenId, bids: e.bids.map(([p, s]) => [f(p), f(s)]), asks: e.asks.map(([p, s]) => [f(p), f(s)]),
-        ...(e.tickSize !== undefined && { tickSize: f(e.tickSize) }) };
+        ...(e.tickSize !== undefined && { tickSize: f(e.tickSize) }), ...(e.venueAt !== undefined && { venueAt: e.venueAt }) };
+    case 'book_delta':
+      return { ...base, tokenId: e.tokenId, changes: e.changes.map((c) => ({ side: c.side, price: f(c.price), size: f(c.size) })),
+        ...(e.tickSize !== undefined && { tickSize: f(e.tickSize) }), ...(e.venueAt !== undefined && { venueAt: e.venueAt }) };
   }
 }
