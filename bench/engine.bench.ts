@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { App } from '../core/app.ts';
+import { App } from '../app/app.ts';
 import { VirtualClock } from '../core/clock.ts';
 import { parseConfig } from '../core/config/load.ts';
 import type { InboundEvent } from '../core/events.ts';

@@ -9,9 +9,9 @@ import { formatMicros } from '../core/amounts.ts';
 import { loadConfigFile } from '../core/config/load.ts';
 import type { InboundEvent } from '../core/events.ts';
 import { createLogger } from '../core/logger.ts';
-import { replayTape } from '../core/replay/replay.ts';
+import { replayTape } from '../app/replay/replay.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
-import type { App } from '../core/app.ts';
+import type { App } from '../app/app.ts';
 import { fileLines } from './lines.ts';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));

@@ -1,7 +1,7 @@
 /** `polyquote ledger export|inspect`: read-only views of the ledger, safe beside a running engine. */
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { pluginBuilder } from '../core/app.ts';
+import { pluginBuilder } from '../app/app.ts';
 import { loadConfigFile } from '../core/config/load.ts';
 import { SystemClock } from '../core/clock.ts';
 import { exportTape, formatInspect } from '../core/ledger/export.ts';

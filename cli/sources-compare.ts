@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { App, pluginBuilder } from '../core/app.ts';
+import { App, pluginBuilder } from '../app/app.ts';
 import { SystemClock } from '../core/clock.ts';
 import { loadConfigFile } from '../core/config/load.ts';
 import type { PluginConfig } from '../core/config/schema.ts';
@@ -32,7 +32,7 @@ export async function sourcesCompareCommand(args: string[], registry: PluginRegi
   let app: App | undefined;
   const ledgerFile = config.ledger.kind === 'sqlite' ? path.resolve(config.baseDir, String(config.ledger.path)) : undefined;
   if (ledgerFile && existsSync(ledgerFile)) {
-    app = App.create(config, { clock, logger, withoutSources: true, readOnly: true, ledger: { ...config.ledger, readOnly: true } });
+    app = App.create(config, { clock, logger, withoutSources: true, withoutTrading: true, readOnly: true, ledger: { ...config.ledger, readOnly: true } });
     await app.start();
   }
   // SystemClock timers are unref'd (they must not keep a live engine's process up), so while the

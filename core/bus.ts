@@ -2,7 +2,7 @@
  * The core bus. Event streams are hot and shared (never replayed to late subscribers); state
  * streams replay their latest value. Subjects stay private: publishers call the `publish*` methods.
  */
-import { BehaviorSubject, Observable, Subject, share, shareReplay } from 'rxjs';
+import { BehaviorSubject, Observable, Subject, config as rxConfig, share, shareReplay } from 'rxjs';
 import { filter } from 'rxjs/operators';
 import type { AlertRaised, BalanceSnapshotReceived, BookUpdated, ConnectionChanged, FillReported, OrderUpdated, SequencedEvent } from './events.ts';
 import type { RiskDecision } from './risk/decision.ts';
@@ -14,6 +14,23 @@ export interface RiskState {
   readonly byToken: ReadonlyMap<string, RiskDecision>;
 }
 
+/**
+ * RxJS reports an error thrown inside a subscriber's callback as "unhandled", which by default
+ * rethrows it on a timer and kills the process. Route it to every live bus instead: the other
+ * subscribers and the engine go on, and the failure becomes an alert and a health state.
+ */
+const liveBuses = new Set<Bus>();
+rxConfig.onUnhandledError = (err: unknown) => {
+  if (liveBuses.size === 0) {
+    // No bus to contain it: keep RxJS's own behaviour (surface it).
+    setTimeout(() => {
+      throw err;
+    });
+    return;
+  }
+  for (const b of liveBuses) b.reportSubscriberError(err);
+};
+
 export class Bus {
   private readonly events = new Subject<SequencedEvent>();
   private readonly alerts = new Subject<AlertRaised>();
@@ -21,6 +38,18 @@ export class Bus {
   private readonly risk = new BehaviorSubject<RiskState | undefined>(undefined);
   private readonly snapshotRequests = new Subject<string>();
   private readonly health = new BehaviorSubject<SourceHealth | undefined>(undefined);
+  private readonly subscriberErrors = new Subject<unknown>();
+
+  constructor() {
+    liveBuses.add(this);
+  }
+
+  /** Errors thrown by subscribers of any stream (contained: the stream goes on). */
+  readonly subscriberErrors$: Observable<unknown> = this.subscriberErrors.asObservable();
+
+  reportSubscriberError(err: unknown): void {
+    this.subscriberErrors.next(err);
+  }
 
   /** Every inbound event, after it was ledgered and applied. */
   readonly events$: Observable<SequencedEvent> = this.events.asObservable().pipe(share());
@@ -69,7 +98,8 @@ export class Bus {
   }
 
   complete(): void {
-    for (const s of [this.events, this.alerts, this.positions, this.risk, this.snapshotRequests, this.health] as Subject<unknown>[]) s.complete();
+    liveBuses.delete(this);
+    for (const s of [this.events, this.alerts, this.positions, this.risk, this.snapshotRequests, this.health, this.subscriberErrors] as Subject<unknown>[]) s.complete();
   }
 
   private ofType<T extends SequencedEvent['event']>(type: T['type']): Observable<T> {

@@ -15,17 +15,36 @@ export interface Clock {
   every(everyMs: number, fn: () => void): TimerHandle;
 }
 
+/**
+ * Where a throwing timer callback goes. Unset, the error propagates (tests see it); the composition
+ * root sets it so a failing timer becomes an alert and a health state while the engine goes on.
+ */
+export type TimerErrorHandler = (err: unknown) => void;
+
+function guarded(fn: () => void, handler: () => TimerErrorHandler | undefined): () => void {
+  return () => {
+    const h = handler();
+    if (!h) return fn();
+    try {
+      fn();
+    } catch (err) {
+      h(err);
+    }
+  };
+}
+
 export class SystemClock implements Clock {
+  onTimerError: TimerErrorHandler | undefined;
   now(): number {
     return Date.now();
   }
   scheduleAt(at: number, fn: () => void): TimerHandle {
-    const t = setTimeout(fn, Math.max(0, at - Date.now()));
+    const t = setTimeout(guarded(fn, () => this.onTimerError), Math.max(0, at - Date.now()));
     t.unref?.();
     return { cancel: () => clearTimeout(t) };
   }
   every(everyMs: number, fn: () => void): TimerHandle {
-    const t = setInterval(fn, everyMs);
+    const t = setInterval(guarded(fn, () => this.onTimerError), everyMs);
     t.unref?.();
     return { cancel: () => clearInterval(t) };
   }
@@ -40,6 +59,7 @@ interface VirtualTimer {
 
 /** Deterministic clock: time moves only through advanceTo/advanceBy. */
 export class VirtualClock implements Clock {
+  onTimerError: TimerErrorHandler | undefined;
   private current: number;
   private seq = 0;
   // A binary heap keyed by (at, seq): scheduling and firing are O(log n).
@@ -88,7 +108,7 @@ export class VirtualClock implements Clock {
       this.pop();
       if (top.cancelled) continue;
       this.current = top.at;
-      top.fn();
+      guarded(top.fn, () => this.onTimerError)();
     }
     this.current = target;
   }
@@ -144,6 +164,14 @@ export class VirtualClock implements Clock {
  */
 export class RecoveringClock implements Clock {
   private virtual: VirtualClock | undefined;
+  private timerErrorHandler: TimerErrorHandler | undefined;
+
+  /** Routes throwing timer callbacks (live and during recovery) to this handler. */
+  set onTimerError(h: TimerErrorHandler | undefined) {
+    this.timerErrorHandler = h;
+    if ('onTimerError' in this.live) (this.live as { onTimerError: TimerErrorHandler | undefined }).onTimerError = h;
+    if (this.virtual) this.virtual.onTimerError = h;
+  }
   private readonly parked = new Set<{ at: number; fn: () => void; handle: TimerHandle; done: boolean }>();
 
   constructor(private readonly live: Clock) {}
@@ -158,6 +186,7 @@ export class RecoveringClock implements Clock {
 
   beginRecovery(startAt: number): void {
     this.virtual = new VirtualClock(startAt);
+    this.virtual.onTimerError = this.timerErrorHandler;
   }
 
   advanceTo(at: number): void {

@@ -20,4 +20,6 @@ export const TOKENS = {
   DedupWindowMs: Symbol.for('polyquote.DedupWindowMs'),
   RiskPolicies: Symbol.for('polyquote.RiskPolicies'),
   ShadowSets: Symbol.for('polyquote.ShadowSets'),
+  VenueFactory: Symbol.for('polyquote.VenueFactory'),
+  StrategyFactory: Symbol.for('polyquote.StrategyFactory'),
 } as const;

@@ -3,10 +3,11 @@
  * ledger, then applied — inventory, orders, PnL, risk — and finally published on the bus. The same
  * code runs live, in crash recovery (ledger tail on a virtual clock) and in tape replay.
  */
-import { formatMicros, type Micros } from '../amounts.ts';
+import { formatMicros, mulMicros, type Micros } from '../amounts.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import { errorMessage } from '../errors.ts';
-import { eventTokenId, type AlertRaised, type BookUpdated, type InboundEvent, type Side } from '../events.ts';
+import { eventTokenId, type AlertRaised, type BookUpdated, type InboundEvent, type OrderSubmitted, type Side } from '../events.ts';
+import { applyBookDelta, bookFromSnapshot, bookView, type Book } from '../market/book.ts';
 import type { InventoryManager } from '../inventory/inventory-manager.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { Logger } from '../logger.ts';
@@ -38,7 +39,16 @@ export class Engine {
   private lastAuthoritativeAt: number | undefined;
   private readonly feed = new FeedState();
   private readonly admission: OrderAdmission;
-  private readonly books = new Map<string, BookUpdated>();
+  private readonly books = new Map<string, Book>();
+  /** Events raised while another is applied wait here and are applied after it, in ledger order. */
+  private dispatching = false;
+  private readonly queue: { event: InboundEvent; seq: number }[] = [];
+  private queueHead = 0;
+  /** Submits admitted but still queued: admission counts them so two quotes never share one room. */
+  private readonly queuedBuys = new Map<string, Micros>();
+  private queuedCash: Micros = 0n;
+  /** The funder's collateral as the last authoritative snapshot read it (undefined: not read). */
+  private collateralConfirmed: Micros | undefined;
   private readonly graceTimers = new Map<string, TimerHandle>();
   private ledgerFailed: Error | undefined;
   private replaying = false;
@@ -58,7 +68,13 @@ export class Engine {
     @inject(TOKENS.EngineOptions) private readonly options: EngineOptions,
   ) {
     this.startedAt = clock.now();
-    this.admission = new OrderAdmission((t) => this.position(t), risk, options.limitFor, logger);
+    this.admission = new OrderAdmission(
+      (t) => this.position(t), risk, options.limitFor, logger,
+      {
+        queuedBuys: (t) => this.queuedBuys.get(t) ?? 0n, collateral: () => this.collateral(),
+        restingSells: (t) => this.orders.openOrdersOf(t).reduce((sum, o) => (o.side === 'SELL' ? sum + (o.originalSize - o.matched) : sum), 0n),
+      },
+    );
     inventory.hooks = {
       onAgedOut: (tokenId, aged, netDelta) => {
         for (const f of aged) this.pnl.settled(f.key);
@@ -104,7 +120,11 @@ export class Engine {
     return this.health;
   }
 
-  /** Receives one inbound event: ledger first, then state, then the bus. Never throws on bad data. */
+  /**
+   * Receives one inbound event: ledger first, then state, then the bus. Never throws on bad data.
+   * An event raised while another is being applied or published (a strategy reacting to a fill)
+   * is ledgered at once and applied right after the current one: subscribers see ledger order.
+   */
   ingest(event: InboundEvent): number {
     const seq = ++this.seq;
     if (!this.ledgerFailed) {
@@ -114,8 +134,51 @@ export class Engine {
         this.onLedgerFailure(err instanceof Error ? err : new Error(String(err)));
       }
     }
-    this.applySafely(event, seq);
+    if (this.dispatching) {
+      this.enqueue(event, seq);
+      return seq;
+    }
+    this.dispatching = true;
+    try {
+      this.applySafely(event, seq);
+      while (this.queueHead < this.queue.length) {
+        const next = this.queue[this.queueHead]!;
+        this.queue[this.queueHead++] = undefined as never;
+        this.dequeued(next.event);
+        this.applySafely(next.event, next.seq);
+      }
+    } finally {
+      this.queue.length = 0;
+      this.queueHead = 0;
+      this.queuedBuys.clear();
+      this.queuedCash = 0n;
+      this.dispatching = false;
+    }
     return seq;
+  }
+
+  /**
+   * The gateway's submit: admission (risk sides, halts, limits, collateral) and the BUY reservation
+   * in one synchronous step, then the `submit` is ledgered — before any request leaves.
+   */
+  submitOrder(e: OrderSubmitted): { readonly admitted: true; readonly seq: number } | { readonly admitted: false; readonly code: string; readonly reason: string } {
+    const check = this.admission.admitOrder(e.side, e.tokenId, e.size, e.price);
+    if (!check.allowed) return { admitted: false, code: check.code, reason: check.reason };
+    return { admitted: true, seq: this.ingest(e) };
+  }
+
+  /** The funder's collateral: confirmed, moved by pending fills, reserved by open BUY orders. */
+  collateral(): { confirmed: Micros; pendingDelta: Micros; reserved: Micros; available: Micros; known: boolean } {
+    let pendingDelta = 0n;
+    for (const t of this.inventory.tokenIds()) pendingDelta += this.inventory.position(t).pendingCash;
+    const reserved = this.orders.reservedCollateral + this.queuedCash;
+    const confirmed = this.collateralConfirmed ?? 0n;
+    return { confirmed, pendingDelta, reserved, available: confirmed + pendingDelta - reserved, known: this.collateralConfirmed !== undefined };
+  }
+
+  /** Whether an event is being applied or published right now (re-entrant ingests are queued). */
+  get busy(): boolean {
+    return this.dispatching;
   }
 
   /** Re-applies a ledgered event during recovery (it is already in the ledger). */
@@ -146,6 +209,12 @@ export class Engine {
   }
 
   book(tokenId: string): BookUpdated | undefined {
+    const b = this.books.get(tokenId);
+    return b && bookView(b);
+  }
+
+  /** The sorted book of a token (levels best first). */
+  sortedBook(tokenId: string): Book | undefined {
     return this.books.get(tokenId);
   }
 
@@ -168,6 +237,7 @@ export class Engine {
     return EngineStateCodec.export(this.seq, this.clock.now(), {
       inventory: this.inventory.exportState(), orders: this.orders.exportState(), pnl: this.pnl.exportState(), risk: this.risk.exportState(),
       health: this.health, lastAuthoritativeAt: this.lastAuthoritativeAt ?? null, feed: this.feed.export(),
+      collateral: this.collateralConfirmed?.toString() ?? null,
     });
   }
 
@@ -182,6 +252,7 @@ export class Engine {
     this.health = s.parts.health;
     this.lastAuthoritativeAt = s.parts.lastAuthoritativeAt ?? undefined;
     this.feed.import(s.parts.feed);
+    this.collateralConfirmed = s.parts.collateral == null ? undefined : BigInt(s.parts.collateral);
   }
 
   /** Re-evaluates every decision (after a restore, before quoting). */
@@ -211,6 +282,22 @@ export class Engine {
     this.risk.dispose();
   }
 
+  private enqueue(event: InboundEvent, seq: number): void {
+    this.queue.push({ event, seq });
+    if (event.type === 'submit' && event.side === 'BUY') {
+      this.queuedBuys.set(event.tokenId, (this.queuedBuys.get(event.tokenId) ?? 0n) + event.size);
+      this.queuedCash += mulMicros(event.size, event.price);
+    }
+  }
+
+  private dequeued(event: InboundEvent): void {
+    if (event.type !== 'submit' || event.side !== 'BUY') return;
+    const left = (this.queuedBuys.get(event.tokenId) ?? 0n) - event.size;
+    if (left > 0n) this.queuedBuys.set(event.tokenId, left);
+    else this.queuedBuys.delete(event.tokenId);
+    this.queuedCash -= mulMicros(event.size, event.price);
+  }
+
   private applySafely(event: InboundEvent, seq: number): void {
     try {
       this.apply(event, seq);
@@ -219,7 +306,14 @@ export class Engine {
       this.logger.error({ seq, type: event.type, err: errorMessage(err) }, 'event could not be applied');
       this.alert({ severity: 'warning', code: 'EVENT_APPLY_FAILED', message: `event #${seq} (${event.type}) could not be applied: ${errorMessage(err)}` });
     }
-    if (!this.replaying) this.bus.publishEvent({ seq, event });
+    if (!this.replaying) {
+      try {
+        this.bus.publishEvent({ seq, event });
+      } catch (err) {
+        // A throwing subscriber is contained by the bus; this only guards the engine's own loop.
+        this.logger.error({ seq, err: errorMessage(err) }, 'event subscriber failed');
+      }
+    }
   }
 
   private apply(e: InboundEvent, seq: number): void {
@@ -269,10 +363,13 @@ export class Engine {
       case 'gap':
         this.openGap(e.channel, e.reason ?? 'gap reported by the connector', e.at, seq);
         return;
-      case 'book': {
-        this.books.set(e.tokenId, e);
-        const bid = e.bids.reduce<Micros | undefined>((m, [p]) => (m === undefined || p > m ? p : m), undefined);
-        const ask = e.asks.reduce<Micros | undefined>((m, [p]) => (m === undefined || p < m ? p : m), undefined);
+      case 'book':
+      case 'book_delta': {
+        const prev = this.books.get(e.tokenId);
+        const b = e.type === 'book' ? bookFromSnapshot(e, prev?.tickSize) : applyBookDelta(prev, e);
+        this.books.set(e.tokenId, b);
+        const bid = b.bids[0]?.[0];
+        const ask = b.asks[0]?.[0];
         if (bid !== undefined && ask !== undefined) this.pnl.mark(e.tokenId, (bid + ask) / 2n);
         return;
       }
@@ -286,6 +383,7 @@ export class Engine {
     if (!degraded) this.lastAuthoritativeAt = e.at;
     if (degraded && !wasFallback) this.alert({ severity: 'warning', code: 'SOURCE_FALLBACK', message: `balances now served by the ${e.source} fallback; quoting tightened` });
     if (!degraded && wasFallback) this.alert({ severity: 'info', code: 'SOURCE_PRIMARY_RESTORED', message: `primary ${e.source} source answering again` });
+    if (e.collateral !== undefined && !degraded) this.collateralConfirmed = e.collateral;
     const force = this.feed.forceNextSnapshot;
     const results = this.inventory.applySnapshot(e, force);
     // A snapshot from an older block (ignored for some token) is not the fresh one a gap waits for.

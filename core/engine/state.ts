@@ -16,6 +16,8 @@ export interface EngineStateParts {
   health: SourceHealth;
   lastAuthoritativeAt: number | null;
   feed: FeedStateData;
+  /** The funder's confirmed collateral (micro-units), null when no source read it. */
+  collateral?: string | null;
 }
 
 export interface EngineState {

@@ -3,7 +3,7 @@
  * Pending totals are maintained incrementally so every read is O(1); the map keeps first-seen
  * order, which is the oldest-first order reconciliation needs.
  */
-import type { Micros } from '../amounts.ts';
+import { mulMicros, type Micros } from '../amounts.ts';
 import type { FillStatus, Side } from '../events.ts';
 
 export interface PendingFill {
@@ -29,6 +29,8 @@ export class TrackedPosition {
   readonly pending = new Map<string, PendingFill>();
   private buys: Micros = 0n;
   private sells: Micros = 0n;
+  /** Collateral the pending fills move: BUY fills spend size × price, SELL fills earn it. */
+  private cash: Micros = 0n;
 
   constructor(readonly tokenId: string) {}
 
@@ -46,6 +48,10 @@ export class TrackedPosition {
   get availableToSell(): Micros {
     return this.confirmed + this.buys - this.sells;
   }
+  /** Collateral moved by the pending fills (SELL proceeds − BUY costs), until a snapshot absorbs them. */
+  get pendingCash(): Micros {
+    return this.cash;
+  }
   /** confirmed + pending fill buys + reserved open BUY orders: every BUY check. */
   conservativeExposure(pendingOrderBuys: Micros): Micros {
     return this.confirmed + this.buys + pendingOrderBuys;
@@ -54,16 +60,16 @@ export class TrackedPosition {
   /** Inserts or replaces a pending fill, keeping totals exact (replacement keeps its age slot). */
   put(fill: PendingFill): void {
     const prev = this.pending.get(fill.key);
-    if (prev) this.adjust(prev.side, -prev.size);
+    if (prev) this.adjust(prev, -1n);
     this.pending.set(fill.key, fill);
-    this.adjust(fill.side, fill.size);
+    this.adjust(fill, 1n);
   }
 
   remove(key: string): PendingFill | undefined {
     const prev = this.pending.get(key);
     if (!prev) return undefined;
     this.pending.delete(key);
-    this.adjust(prev.side, -prev.size);
+    this.adjust(prev, -1n);
     return prev;
   }
 
@@ -72,6 +78,7 @@ export class TrackedPosition {
     this.pending.clear();
     this.buys = 0n;
     this.sells = 0n;
+    this.cash = 0n;
     return all;
   }
 
@@ -81,8 +88,14 @@ export class TrackedPosition {
     for (const f of fills) this.put(f);
   }
 
-  private adjust(side: Side, delta: Micros): void {
-    if (side === 'BUY') this.buys += delta;
-    else this.sells += delta;
+  private adjust(f: PendingFill, sign: 1n | -1n): void {
+    const cash = mulMicros(f.size, f.price) * sign;
+    if (f.side === 'BUY') {
+      this.buys += f.size * sign;
+      this.cash -= cash;
+    } else {
+      this.sells += f.size * sign;
+      this.cash += cash;
+    }
   }
 }

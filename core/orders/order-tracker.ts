@@ -6,7 +6,7 @@
  * fully matched) — never when a cancel is merely requested. Only BUYs reserve, and only the
  * remaining size is ever released. All operations are O(1).
  */
-import { formatMicros, maxMicros, type Micros } from '../amounts.ts';
+import { formatMicros, maxMicros, MICROS_PER_UNIT, mulMicros, type Micros } from '../amounts.ts';
 import { TERMINAL_ORDER_STATUSES, type OrderStatus, type OrderSubmitted, type OrderUpdated, type Side } from '../events.ts';
 import type { Logger } from '../logger.ts';
 import { inject, injectable } from 'tsyringe';
@@ -41,6 +41,9 @@ export class OrderTracker {
   private readonly closed = new Map<string, number>();
   private readonly reserved = new Map<string, Micros>();
   private readonly fillMatched = new Map<string, Micros>();
+  /** Collateral reserved per open BUY order: price × remaining (an adopted order of unknown price at 1). */
+  private readonly cashReserved = new Map<string, Micros>();
+  private cashReservedTotal: Micros = 0n;
 
   private readonly closedMemory = 10_000;
 
@@ -49,6 +52,18 @@ export class OrderTracker {
   /** Remaining size of open BUY orders on a token. */
   pendingOrderBuys(tokenId: string): Micros {
     return this.reserved.get(tokenId) ?? 0n;
+  }
+
+  /** Collateral reserved by all open BUY orders (price × remaining size). */
+  get reservedCollateral(): Micros {
+    return this.cashReservedTotal;
+  }
+
+  /** Open orders of one token. */
+  openOrdersOf(tokenId: string): TrackedOrder[] {
+    const out: TrackedOrder[] = [];
+    for (const o of this.open.values()) if (o.tokenId === tokenId) out.push(view(o));
+    return out;
   }
 
   get(orderId: string): TrackedOrder | undefined {
@@ -111,7 +126,7 @@ export class OrderTracker {
         return { kind: 'unknown', orderId: e.orderId };
       }
       o = {
-        orderId: e.orderId, tokenId: e.tokenId, side: e.side, price: undefined, originalSize: e.originalSize,
+        orderId: e.orderId, tokenId: e.tokenId, side: e.side, price: e.price, originalSize: e.originalSize,
         matched: 0n, venueMatched: e.sizeMatched ?? 0n, status: e.status, submittedAt: e.at, cancelRequestedAt: undefined,
       };
       this.open.set(e.orderId, o);
@@ -131,8 +146,8 @@ export class OrderTracker {
     o.status = e.status;
     if (TERMINAL_ORDER_STATUSES.has(e.status)) {
       const rem = remaining(o);
-      this.reserve(o, -rem);
       this.open.delete(o.orderId);
+      this.reserve(o, -rem);
       this.rememberClosed(o.orderId, e.at);
       this.logger.info({ orderId: o.orderId, tokenId: o.tokenId, side: o.side, status: e.status, released: o.side === 'BUY' ? formatMicros(rem) : '0' }, 'order closed');
       return { kind: 'closed', order: view(o), released: before - this.pendingOrderBuys(o.tokenId) };
@@ -151,6 +166,8 @@ export class OrderTracker {
   importState(s: OrderState): void {
     this.open.clear();
     this.reserved.clear();
+    this.cashReserved.clear();
+    this.cashReservedTotal = 0n;
     for (const o of s.open) {
       const m: MutableOrder = { ...o, price: o.price === null ? undefined : BigInt(o.price), originalSize: BigInt(o.originalSize), matched: BigInt(o.matched), venueMatched: BigInt(o.venueMatched), cancelRequestedAt: o.cancelRequestedAt ?? undefined };
       this.open.set(m.orderId, m);
@@ -171,10 +188,23 @@ export class OrderTracker {
   }
 
   private reserve(o: MutableOrder, delta: Micros): void {
-    if (o.side !== 'BUY' || delta === 0n) return;
-    const next = (this.reserved.get(o.tokenId) ?? 0n) + delta;
-    if (next === 0n) this.reserved.delete(o.tokenId);
-    else this.reserved.set(o.tokenId, next);
+    if (o.side !== 'BUY') return;
+    if (delta !== 0n) {
+      const next = (this.reserved.get(o.tokenId) ?? 0n) + delta;
+      if (next === 0n) this.reserved.delete(o.tokenId);
+      else this.reserved.set(o.tokenId, next);
+    }
+    this.syncCash(o);
+  }
+
+  private syncCash(o: MutableOrder): void {
+    // Cash per order from its own remaining size, so many partial fills never accumulate rounding.
+    const open = this.open.has(o.orderId);
+    const cash = open ? mulMicros(remaining(o), o.price ?? MICROS_PER_UNIT) : 0n;
+    const prev = this.cashReserved.get(o.orderId) ?? 0n;
+    this.cashReservedTotal += cash - prev;
+    if (cash === 0n) this.cashReserved.delete(o.orderId);
+    else this.cashReserved.set(o.orderId, cash);
   }
 
   private rememberClosed(orderId: string, at: number): void {

@@ -38,8 +38,16 @@ export interface PolicyResult {
   readonly requestSnapshot?: string;
 }
 
+/** A capability a policy may declare: position limits that admission and sizing use. */
+export interface PositionLimits {
+  /** Position limit of a token in micro-shares. */
+  limitFor(tokenId: string): bigint;
+}
+
 export interface RiskPolicy {
   readonly kind: string;
+  /** Declared when the policy imposes position limits (admission and sizing read them here). */
+  readonly limits?: PositionLimits;
   evaluateToken?(input: TokenRiskInput): PolicyResult;
   evaluateGlobal?(input: GlobalRiskInput): PolicyResult;
   exportState?(): unknown;

@@ -39,6 +39,7 @@ export class RiskEngine {
   private readonly divergences = new Map<string, number>();
   private readonly timers = new Map<string, { at: number; handle: TimerHandle }>();
   private inputs: RiskInputs | undefined;
+  private readonly failedPolicies = new Set<RiskPolicy>();
   /** Acted-on decisions per token, valid while the overall decision is unchanged. */
   private readonly acted = new Map<string, RiskDecision>();
   private actedGlobal: RiskDecision = NORMAL;
@@ -103,7 +104,7 @@ export class RiskEngine {
       const verdicts: (RiskVerdict | undefined)[] = [];
       for (const p of policies) {
         if (!p.evaluateToken) continue;
-        const r = p.evaluateToken(input);
+        const r = this.contained(p, () => p.evaluateToken!(input), inputs);
         verdicts.push(r.verdict);
         recheck = this.collect(r, recheck, inputs);
       }
@@ -138,7 +139,7 @@ export class RiskEngine {
       const verdicts: (RiskVerdict | undefined)[] = [];
       for (const p of policies) {
         if (!p.evaluateGlobal) continue;
-        const r = p.evaluateGlobal(input);
+        const r = this.contained(p, () => p.evaluateGlobal!(input), inputs);
         verdicts.push(r.verdict);
         recheck = this.collect(r, recheck, inputs);
       }
@@ -179,6 +180,28 @@ export class RiskEngine {
   dispose(): void {
     for (const t of this.timers.values()) t.handle.cancel();
     this.timers.clear();
+  }
+
+  /** A throwing policy fails closed: halted with POLICY_FAILED, reported once per policy until it recovers. */
+  private contained(p: RiskPolicy, fn: () => PolicyResult, inputs: RiskInputs): PolicyResult {
+    try {
+      const r = fn();
+      if (this.failedPolicies.delete(p)) this.logger.info({ policy: p.kind }, 'risk policy evaluates again');
+      return r;
+    } catch (err) {
+      if (!this.failedPolicies.has(p)) {
+        this.failedPolicies.add(p);
+        const message = err instanceof Error ? err.message : String(err);
+        this.logger.error({ policy: p.kind, err: message }, 'risk policy threw: failing closed (halted)');
+        inputs.alert({ severity: 'critical', code: 'POLICY_FAILED', message: `risk policy ${p.kind} threw (${message}): halted until it evaluates again`, reasons: ['POLICY_FAILED'] });
+      }
+      return { verdict: { mode: 'halted', reasons: ['POLICY_FAILED'] } };
+    }
+  }
+
+  /** Policies whose last evaluation threw. */
+  get failingPolicies(): string[] {
+    return [...this.failedPolicies].map((p) => p.kind);
   }
 
   private collect(r: PolicyResult, recheck: number, inputs: RiskInputs): number {

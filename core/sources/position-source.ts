@@ -15,6 +15,8 @@ export interface BalanceReport {
   readonly balances: ReadonlyMap<string, Micros>;
   /** Block the balances were read at (chain sources). */
   readonly block?: bigint;
+  /** The funder's collateral (pUSD) read in the same round trip, when the source reads it. */
+  readonly collateral?: bigint;
   /** True when the answer covers every requested token (absent token = zero). */
   readonly complete: boolean;
   /** True when a fallback served it instead of the primary. */

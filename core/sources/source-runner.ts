@@ -172,6 +172,7 @@ export class SourceRunner {
       source: r.source,
       balances: r.balances,
       ...(r.block !== undefined ? { block: r.block } : {}),
+      ...(r.collateral !== undefined ? { collateral: r.collateral } : {}),
       degraded: r.degraded,
     });
   }

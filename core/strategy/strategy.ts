@@ -63,9 +63,12 @@ export interface MarketView {
 }
 
 export type SubmitResult =
-  | { readonly kind: 'submitted'; readonly orderId: string }
-  /** Refused before anything left: admission (limits, sides, halt, collateral) or the rate budget. */
-  | { readonly kind: 'refused'; readonly code: string; readonly reason: string };
+  /** The venue took it (live, delayed or matched); fills and updates follow on the feed. */
+  | { readonly kind: 'submitted'; readonly orderId: string; readonly status: string }
+  /** Refused before anything left: admission (limits, sides, halt, collateral), heartbeat, rate budget. */
+  | { readonly kind: 'refused'; readonly code: string; readonly reason: string }
+  /** The venue refused it (ledgered as the terminal REJECTED update it is). */
+  | { readonly kind: 'rejected'; readonly orderId: string; readonly code: string; readonly reason: string };
 
 /** The only way anything submits or cancels orders. */
 export interface OrderGateway {
@@ -78,8 +81,11 @@ export interface OrderGateway {
   cancel(orderIds: readonly string[]): Promise<CancelOutcome>;
   /** Cancels every order of this origin (or all of ours). */
   cancelAll(origin?: string): Promise<CancelOutcome>;
-  /** Exact size after the risk multiplier, the limits, tick and minimum-size rounding (0 = send nothing). */
-  sizeFor(side: Side, tokenId: string, wanted: Micros): Micros;
+  /**
+   * Exact size after the risk multiplier, the limits (and, for a BUY at `price`, the collateral),
+   * the size grid and the market minimum (0 = send nothing).
+   */
+  sizeFor(side: Side, tokenId: string, wanted: Micros, price?: Micros): Micros;
   rateBudget(): RateBudget;
 }
 

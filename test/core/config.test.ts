@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { App } from '../../core/app.ts';
+import { App } from '../../app/app.ts';
 import { VirtualClock } from '../../core/clock.ts';
 import { loadConfigFile, parseConfig } from '../../core/config/load.ts';
 import { ConfigError } from '../../core/errors.ts';

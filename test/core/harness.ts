@@ -1,6 +1,6 @@
 /** Builds a real App (memory ledger, VirtualClock, memory logger) and feeds it events in shares. */
 import { parseMicros, type Micros } from '../../core/amounts.ts';
-import { App } from '../../core/app.ts';
+import { App } from '../../app/app.ts';
 import { VirtualClock } from '../../core/clock.ts';
 import { parseConfig } from '../../core/config/load.ts';
 import type { AlertRaised, FillStatus, OrderStatus, Side, SourceKindName } from '../../core/events.ts';

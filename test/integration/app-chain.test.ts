@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { filter, firstValueFrom, timeout } from 'rxjs';
-import { App } from '../../core/app.ts';
+import { App } from '../../app/app.ts';
 import { parseConfig } from '../../core/config/load.ts';
 import type { AlertRaised, BalanceSnapshotReceived } from '../../core/events.ts';
 import type { RiskState } from '../../core/bus.ts';

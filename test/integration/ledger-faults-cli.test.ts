@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, t
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { App, pluginBuilder } from '../../core/app.ts';
+import { App, pluginBuilder } from '../../app/app.ts';
 import { SystemClock, VirtualClock } from '../../core/clock.ts';
 import { parseConfig } from '../../core/config/load.ts';
 import type { Ledger } from '../../core/ledger/ledger.ts';

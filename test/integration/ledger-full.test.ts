@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { App } from '../../core/app.ts';
+import { App } from '../../app/app.ts';
 import type { RiskState } from '../../core/bus.ts';
 import { VirtualClock } from '../../core/clock.ts';
 import { parseConfig } from '../../core/config/load.ts';

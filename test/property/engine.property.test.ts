@@ -24,7 +24,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { absMicros, type Micros } from '../../core/amounts.ts';
-import { App } from '../../core/app.ts';
+import { App } from '../../app/app.ts';
 import { VirtualClock } from '../../core/clock.ts';
 import { parseConfig } from '../../core/config/load.ts';
 import type { FillStatus, OrderStatus, Side } from '../../core/events.ts';

@@ -48,6 +48,24 @@ describe('chain position source on a real anvil chain with the real CTF contract
     expect(report.block).toBe(await fx.publicClient.getBlockNumber());
   });
 
+  it.each(['balanceOfBatch', 'multicall'] as const)('reads the funder\'s collateral in the same call, at the same block (%s)', async (batch) => {
+    const withCash = source(batch, { collateral: fx.collateral });
+    const before = proxy.requests;
+    const viaProxy = source(batch, { collateral: fx.collateral, rpcUrl: proxy.url });
+    const report = await viaProxy.fetchBalances(fx.tokenIds);
+    expect(proxy.requests - before).toBe(1);
+    const direct = await withCash.fetchBalances(fx.tokenIds);
+    const onChain = (await fx.publicClient.readContract({
+      address: fx.collateral, abi: [{ type: 'function', name: 'balanceOf', stateMutability: 'view', inputs: [{ name: 'a', type: 'address' }], outputs: [{ type: 'uint256' }] }],
+      functionName: 'balanceOf', args: [fx.funder],
+    })) as bigint;
+    expect(report.collateral).toBe(onChain);
+    expect(direct.collateral).toBe(onChain);
+    expect([...report.balances.entries()]).toEqual(fx.tokenIds.map((id) => [id, fx.splitAmount]));
+    // Without a collateral address nothing extra is read.
+    expect((await source(batch).fetchBalances(fx.tokenIds)).collateral).toBeUndefined();
+  });
+
   it('sees balances change after single and batch transfers, with the block number increasing', async () => {
     const s = source('balanceOfBatch');
     const before = await s.fetchBalances(fx.tokenIds);

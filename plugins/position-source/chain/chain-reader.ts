@@ -47,13 +47,19 @@ export interface ChainReadTarget {
   readonly chainId: number;
   readonly batch: BatchMode;
   readonly maxTokensPerCall: number;
+  /** ERC-20 collateral (pUSD) read for the funder in the same call, when set. */
+  readonly collateral?: Address;
 }
+
+const erc20Abi = parseAbi(['function balanceOf(address owner) view returns (uint256)']);
 
 /** One consistent snapshot. */
 export interface ChainRead {
   readonly balances: Map<string, bigint>;
   readonly block: bigint;
   readonly roundTrips: number;
+  /** The funder's collateral at the same block, when the target names a collateral token. */
+  readonly collateral?: bigint;
 }
 
 /** Reads the funder's balances of `tokenIds` (validated uint256 decimal strings) in one round trip per chunk. */
@@ -65,7 +71,7 @@ export async function readChainBalances(t: ChainReadTarget, tokenIds: readonly s
   const rest = await Promise.all(chunks.slice(1).map((c) => readChunk(t, c, first.block, signal)));
   const balances = new Map<string, bigint>();
   for (const part of [first, ...rest]) for (const [id, v] of part.balances) balances.set(id, v);
-  return { balances, block: first.block, roundTrips: chunks.length };
+  return { balances, block: first.block, roundTrips: chunks.length, ...(first.collateral !== undefined && { collateral: first.collateral }) };
 }
 
 async function readChunk(
@@ -73,10 +79,12 @@ async function readChunk(
   ids: readonly string[],
   pinnedBlock: bigint | undefined,
   signal: AbortSignal | undefined,
-): Promise<{ balances: Map<string, bigint>; block: bigint }> {
+): Promise<{ balances: Map<string, bigint>; block: bigint; collateral?: bigint }> {
+  const withCollateral = t.collateral !== undefined && pinnedBlock === undefined;
   const calls = [
     { target: t.multicall, allowFailure: false, callData: encodeFunctionData({ abi: multicall3Abi, functionName: 'getBlockNumber' }) },
     { target: t.multicall, allowFailure: false, callData: encodeFunctionData({ abi: multicall3Abi, functionName: 'getChainId' }) },
+    ...(withCollateral ? [{ target: t.collateral!, allowFailure: true, callData: encodeFunctionData({ abi: erc20Abi, functionName: 'balanceOf', args: [t.funder] }) }] : []),
     ...balanceCalls(t, ids),
   ];
   const data = encodeFunctionData({ abi: multicall3Abi, functionName: 'aggregate3', args: [calls] });
@@ -103,7 +111,10 @@ async function readChunk(
   if (pinnedBlock !== undefined && block !== pinnedBlock) {
     throw malformed(t, `expected the pinned call to run at block ${pinnedBlock}, got block ${block} in ${where}`);
   }
-  return { balances: decodeBalances(t, ids, results.slice(2)), block };
+  if (!withCollateral) return { balances: decodeBalances(t, ids, results.slice(2)), block };
+  const c = results[2]!;
+  if (!c.success) throw new SourceError(t.source, 'CHAIN_REVERT', `collateral balanceOf at ${t.collateral} reverted (is collateral the pUSD address?)`, { errorClass: 'non-retryable' });
+  return { balances: decodeBalances(t, ids, results.slice(3)), block, collateral: decodeUint(t, c, `collateral balanceOf at ${t.collateral}`) };
 }
 
 function balanceCalls(t: ChainReadTarget, ids: readonly string[]) {

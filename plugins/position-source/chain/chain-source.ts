@@ -13,6 +13,8 @@ import { closeChainClient, createChainClient } from './chain-client.ts';
 
 /** Conditional Tokens (CTF) on Polygon. */
 export const POLYGON_CTF_ADDRESS: Address = '0x4D97DCd97eC945f40cF65F87097ACe5EA0476045';
+/** pUSD, the V2 collateral, on Polygon. */
+export const POLYGON_PUSD_ADDRESS: Address = '0xC011a7E12a19f7B1f670d46F03B03f3342E82DFB';
 /** Multicall3, same address on every chain it is deployed to. */
 export const MULTICALL3_ADDRESS: Address = '0xcA11bde05977b3631167028862bE2a173976CA11';
 
@@ -24,6 +26,8 @@ export const chainConfigFields = {
   funder: addressSchema.optional(),
   batch: z.enum(['balanceOfBatch', 'multicall']).default('balanceOfBatch'),
   multicallAddress: addressSchema.default(MULTICALL3_ADDRESS),
+  /** ERC-20 collateral (on Polygon pUSD, POLYGON_PUSD_ADDRESS) whose funder balance is read in the same call; unset: not read. */
+  collateral: z.union([addressSchema, z.literal('none')]).optional(),
   /** Token ids per eth_call; longer lists are chunked (one extra round trip per chunk). */
   maxTokensPerCall: z.number().int().positive().max(5000).default(1000),
   intervalSeconds: secondsSchema.default(3),
@@ -43,6 +47,7 @@ export interface ChainSourceOptions {
   readonly batch: BatchMode;
   readonly multicallAddress: Address;
   readonly maxTokensPerCall?: number;
+  readonly collateral?: Address;
   readonly pollIntervalMs: number;
   readonly timeoutMs: number;
   readonly logger?: Logger;
@@ -72,6 +77,7 @@ export function chainOptionsFromConfig(cfg: Omit<ChainConfig, 'kind'>, funder: A
     batch: cfg.batch,
     multicallAddress: cfg.multicallAddress,
     maxTokensPerCall: cfg.maxTokensPerCall,
+    ...(cfg.collateral !== undefined && cfg.collateral !== 'none' && { collateral: cfg.collateral }),
     pollIntervalMs: cfg.intervalSeconds * 1000,
     timeoutMs: cfg.timeoutSeconds * 1000,
     ...(logger ? { logger } : {}),
@@ -109,6 +115,7 @@ export class ChainSource implements PositionSource {
       chainId: opts.chainId,
       batch: opts.batch,
       maxTokensPerCall: opts.maxTokensPerCall ?? 1000,
+      ...(opts.collateral && { collateral: getAddress(opts.collateral.toLowerCase()) }),
     };
     this.logger?.info(
       { rpc: redactUrl(opts.rpcUrl), contract: opts.contract, funder: opts.funder, batch: opts.batch },
@@ -129,6 +136,7 @@ export class ChainSource implements PositionSource {
       sourceName: this.name,
       balances: read.balances,
       block: read.block,
+      ...(read.collateral !== undefined && { collateral: read.collateral }),
       complete: true,
       degraded: false,
       roundTrips: read.roundTrips,

@@ -1,12 +1,11 @@
 /** Buys checked against conservative exposure, sells against available-to-sell. */
 import { z } from 'zod';
 import { definePlugin } from '../../../core/plugin.ts';
-import type { RiskPolicy } from '../../../core/risk/policy.ts';
+import type { PositionLimits, RiskPolicy } from '../../../core/risk/policy.ts';
 import { perToken, shares, tokenIdKey } from '../shares.ts';
 
 export interface LimitsPolicy extends RiskPolicy {
-  /** Position limit of a token in micro-shares. */
-  limitFor(tokenId: string): bigint;
+  readonly limits: PositionLimits;
 }
 
 export const conservativeLimits = definePlugin({
@@ -22,7 +21,7 @@ export const conservativeLimits = definePlugin({
     const limitFor = perToken(config.perMarketMaxPositionShares, config.maxPositionShares, 'conservative-limits.maxPositionShares');
     return {
       kind: 'conservative-limits',
-      limitFor,
+      limits: { limitFor },
       evaluateToken(i) {
         const sides: ('BUY' | 'SELL')[] = [];
         const reasons: string[] = [];

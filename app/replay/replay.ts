@@ -3,14 +3,14 @@
  * live run, on a virtual clock. Bad lines are errors naming their line number; with
  * `skipBadLines` they are reported and skipped instead.
  */
-import { parseMicros } from '../amounts.ts';
+import { parseMicros } from '../../core/amounts.ts';
 import { App } from '../app.ts';
-import { VirtualClock } from '../clock.ts';
-import type { PolyquoteConfig } from '../config/schema.ts';
-import { TapeError, errorMessage } from '../errors.ts';
-import type { Logger } from '../logger.ts';
-import { stateLine, type StateLine } from '../engine/report.ts';
-import { decodeEventLine, isEventLineKind, parseAt } from '../tape-codec.ts';
+import { VirtualClock } from '../../core/clock.ts';
+import type { PolyquoteConfig } from '../../core/config/schema.ts';
+import { TapeError, errorMessage } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import { stateLine, type StateLine } from '../../core/engine/report.ts';
+import { decodeEventLine, isEventLineKind, parseAt } from '../../core/tape-codec.ts';
 
 export interface ReplayOptions {
   readonly config: PolyquoteConfig;
@@ -59,7 +59,7 @@ export async function replayTape(opts: ReplayOptions): Promise<ReplaySummary> {
         if (kind === 'advance' && Object.keys(obj).some((k) => k !== 'at' && k !== 'kind')) throw new Error('advance takes no fields but at and kind');
         if (!app) {
           clock = new VirtualClock(at);
-          app = App.create(opts.config, { clock, ledger: { kind: 'memory' }, withoutSources: true, ...(opts.logger && { logger: opts.logger }) });
+          app = App.create(opts.config, { clock, ledger: { kind: 'memory' }, withoutSources: true, withoutTrading: true, ...(opts.logger && { logger: opts.logger }) });
           opts.onApp?.(app);
           await app.start();
         }

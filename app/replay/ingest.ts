@@ -7,13 +7,13 @@
  * re-sends trades), which the engine must recognise and not count twice.
  */
 import { App } from '../app.ts';
-import { VirtualClock } from '../clock.ts';
-import type { PolyquoteConfig } from '../config/schema.ts';
-import { TapeError, errorMessage } from '../errors.ts';
-import type { InboundEvent } from '../events.ts';
-import type { Logger } from '../logger.ts';
-import { stateLine, type StateLine } from '../engine/report.ts';
-import { decodeEventLine, encodeEventLine, isEventLineKind } from '../tape-codec.ts';
+import { VirtualClock } from '../../core/clock.ts';
+import type { PolyquoteConfig } from '../../core/config/schema.ts';
+import { TapeError, errorMessage } from '../../core/errors.ts';
+import type { InboundEvent } from '../../core/events.ts';
+import type { Logger } from '../../core/logger.ts';
+import { stateLine, type StateLine } from '../../core/engine/report.ts';
+import { decodeEventLine, encodeEventLine, isEventLineKind } from '../../core/tape-codec.ts';
 
 export interface IngestOptions {
   readonly config: PolyquoteConfig;
@@ -51,7 +51,7 @@ export async function ingestTape(opts: IngestOptions): Promise<IngestSummary> {
   });
   if (events.length === 0) throw new TapeError(0, 'the tape holds no events');
   const clock = new VirtualClock(events[0]!.at);
-  const app = App.create(opts.config, { clock, withoutSources: true, ...(opts.logger && { logger: opts.logger }) });
+  const app = App.create(opts.config, { clock, withoutSources: true, withoutTrading: true, ...(opts.logger && { logger: opts.logger }) });
   try {
     await app.start();
     const { start, resend } = resumePoint(app, events, opts.overlapMs ?? 10_000);
