@@ -95,7 +95,12 @@ export interface OrderSignerOptions {
   readonly clock?: Pick<Clock, 'now'>;
   /** Exchange addresses when not the chain's defaults. */
   readonly exchanges?: { readonly standard: Address; readonly negRisk: Address };
+  /** Order protocol version: 2 (default) or 3 (ExchangeV3: domain version "3", one exchange for all markets). */
+  readonly version?: 2 | 3;
 }
+
+/** The ExchangeV3 contract (Polygon), used only when /version says 3. */
+export const EXCHANGE_V3: Address = '0xe3333700cA9d93003F00f0F71f8515005F6c00Aa';
 
 /** A deterministic salt source (splitmix64, 53-bit safe integers) for tests and replays. */
 export function seededSalt(seed: bigint | number): () => number {
@@ -123,6 +128,7 @@ const BYTES32_RE = /^0x[0-9a-fA-F]{64}$/;
 export class OrderSigner {
   readonly chainId: number;
   readonly signatureType: SignatureType;
+  readonly version: 2 | 3;
   /** The EOA that signs (and owns the API key). */
   readonly eoa: Address;
   readonly maker: Address;
@@ -145,7 +151,8 @@ export class OrderSigner {
       throw new PolyquoteError('SIGNER_INVALID', `expected signature type 0–3, got ${String(opts.signatureType)} at signer.signatureType`);
     }
     this.chainId = opts.chainId ?? 137;
-    const exchanges = opts.exchanges ?? EXCHANGES[this.chainId];
+    this.version = opts.version ?? 2;
+    const exchanges = opts.exchanges ?? (this.version === 3 ? { standard: EXCHANGE_V3, negRisk: EXCHANGE_V3 } : EXCHANGES[this.chainId]);
     if (!exchanges) throw new PolyquoteError('SIGNER_INVALID', `expected chain 137 or 80002, got ${this.chainId} at signer.chainId`);
     this.privateKey = opts.privateKey;
     this.signatureType = opts.signatureType;
@@ -158,8 +165,8 @@ export class OrderSigner {
     this.saltSource = opts.salt ?? randomSalt;
     this.clock = opts.clock ?? { now: () => Date.now() };
     this.domainSep = {
-      standard: domainSeparator(EXCHANGE_NAME, '2', this.chainId, exchanges.standard),
-      negRisk: domainSeparator(EXCHANGE_NAME, '2', this.chainId, exchanges.negRisk),
+      standard: domainSeparator(EXCHANGE_NAME, String(this.version), this.chainId, exchanges.standard),
+      negRisk: domainSeparator(EXCHANGE_NAME, String(this.version), this.chainId, exchanges.negRisk),
     };
     this.domainSepHex = { standard: bytesToHex(this.domainSep.standard).slice(2), negRisk: bytesToHex(this.domainSep.negRisk).slice(2) };
     // Constant words of the struct.
