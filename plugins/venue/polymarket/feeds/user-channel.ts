@@ -23,6 +23,8 @@ export interface UserFrameContext {
   readonly apiKey: string;
   readonly funder: string;
   readonly now: number;
+  /** How problems name the frame ("user frame" unless told: REST callers pass "GET /data/trades"). */
+  readonly label?: string;
 }
 
 /** Extra facts of an order update, for gap evidence (trades the order says it has). */
@@ -46,13 +48,14 @@ const LABEL = 'user frame';
 /** Parses one user-channel frame. */
 export function parseUserFrame(raw: unknown, ctx: UserFrameContext): UserFrameResult {
   const out: UserFrameResult = { events: [], problems: [], orderDetails: [], tradeIds: [] };
-  const split = splitFrame(raw, LABEL);
+  const label = ctx.label ?? LABEL;
+  const split = splitFrame(raw, label);
   if (split.kind === 'problem') {
     out.problems.push(split.problem);
     return out;
   }
   split.items.forEach((item, i) => {
-    const where = split.isArray ? `${LABEL}[${i}]` : LABEL;
+    const where = split.isArray ? `${label}[${i}]` : label;
     let eventType: string | undefined;
     try {
       if (!isObj(item)) throw new FieldError('NOT_AN_OBJECT', `expected an event object, got ${show(item)} at ${where}`, where);
@@ -104,8 +107,9 @@ function parseTrade(o: Obj, ctx: UserFrameContext, where: string, out: UserFrame
   const tradeId = reqString(o, 'id', where);
   const { status } = tradeStatus(o, where);
   out.tradeIds.push(tradeId);
-  const takerToken = reqTokenId(o, 'asset_id', where);
-  const takerSide = parseSide(o.side, `${where}.side`);
+  // The taker's token and side are needed only to infer a maker side the entry does not give, and for taker fills.
+  const takerToken = () => reqTokenId(o, 'asset_id', where);
+  const takerSide = () => parseSide(o.side, `${where}.side`);
   const venueAt = tradeTime(o, where, 'trade', out);
   const role = o.trader_side === undefined || o.trader_side === null ? undefined : String(o.trader_side).toUpperCase();
   if (role !== undefined && role !== 'MAKER' && role !== 'TAKER') {
@@ -126,7 +130,7 @@ function parseTrade(o: Obj, ctx: UserFrameContext, where: string, out: UserFrame
         if (!ours) return;
         const tokenId = reqTokenId(m, 'asset_id', mw);
         const given = optSide(m, 'side', mw);
-        const side = given ?? (tokenId === takerToken ? oppositeSide(takerSide) : takerSide);
+        const side = given ?? (tokenId === takerToken() ? oppositeSide(takerSide()) : takerSide());
         fills.push({ ...base, orderId, tokenId, side, size: reqMicros(m, 'matched_amount', mw), price: reqPrice(m, 'price', mw) });
       } catch (err) {
         // One bad entry of ours drops that fill only; the trade's other fills still count.
@@ -139,7 +143,7 @@ function parseTrade(o: Obj, ctx: UserFrameContext, where: string, out: UserFrame
     const ours = (orderId !== undefined && ctx.ourOrderIds(orderId)) || (ctx.apiKey !== '' && o.owner === ctx.apiKey)
       || (ctx.apiKey !== '' && o.trade_owner === ctx.apiKey) || sameAddress(o.maker_address, ctx.funder);
     if (ours) {
-      fills.push({ ...base, ...(orderId ? { orderId } : {}), tokenId: takerToken, side: takerSide, size: reqMicros(o, 'size', where), price: reqPrice(o, 'price', where) });
+      fills.push({ ...base, ...(orderId ? { orderId } : {}), tokenId: takerToken(), side: takerSide(), size: reqMicros(o, 'size', where), price: reqPrice(o, 'price', where) });
     }
   }
   if (fills.length === 0) {
