@@ -8,19 +8,20 @@ import { seededRandom } from '../../../../plugins/venue/polymarket/feeds/backoff
 import { fixtureText, TOKEN } from './fixtures.ts';
 import { startLoopbackWs, waitFor, type LoopbackWs } from './ws-server.ts';
 
-const TIMING = { pingIntervalMs: 40, heartbeatTimeoutMs: 250, connectTimeoutMs: 1000, backoff: { initialMs: 30, maxMs: 200, factor: 2, jitter: 0.5 } };
+// A generous heartbeat timeout: a loaded machine must not fake a silent server.
+const TIMING = { pingIntervalMs: 40, heartbeatTimeoutMs: 2000, connectTimeoutMs: 1000, backoff: { initialMs: 30, maxMs: 200, factor: 2, jitter: 0.5 } };
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(assetIds: string[], max = 500) {
+async function setup(assetIds: string[], max = 500, timing = TIMING) {
   const server = await startLoopbackWs();
   const events: InboundEvent[] = [];
   const infos: MarketInfo[] = [];
   const feed = new MarketFeed({
     url: server.url, sink: (e) => events.push(e), clock: new SystemClock(), logger: createMemoryLogger().logger, assetIds,
-    maxAssetsPerConnection: max, onInfo: (i) => infos.push(i), timing: TIMING, random: seededRandom(3),
+    maxAssetsPerConnection: max, onInfo: (i) => infos.push(i), timing, random: seededRandom(3),
   });
   cleanups.push(() => server.close(), () => feed.stop());
   feed.start();
@@ -28,6 +29,9 @@ async function setup(assetIds: string[], max = 500) {
 }
 const subscribed = (server: LoopbackWs) => server.conns.filter((c) => c.frames.length > 0).map((c) => JSON.parse(c.frames[0]!) as { assets_ids: string[] });
 const connections = (events: InboundEvent[]) => events.filter((e) => e.type === 'connection').map((e) => (e as { state: string }).state);
+
+/** Silence detected fast, for the heartbeat-timeout tests. */
+const QUICK_TIMEOUT = { ...TIMING, heartbeatTimeoutMs: 300 };
 
 describe('MarketFeed against a loopback websocket server', () => {
   it('subscribes with the market shape first, then PINGs; book and delta frames become events, infos go to onInfo', async () => {
@@ -79,7 +83,7 @@ describe('MarketFeed against a loopback websocket server', () => {
   });
 
   it('a silent connection is a market gap', async () => {
-    const { server, events } = await setup(['1']);
+    const { server, events } = await setup(['1'], 500, QUICK_TIMEOUT);
     await waitFor(() => connections(events).length === 1, 'connected');
     server.pong = false;
     await waitFor(() => events.some((e) => e.type === 'gap'), 'a gap');

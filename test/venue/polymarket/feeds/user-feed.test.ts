@@ -8,26 +8,30 @@ import { fixtureText, ME, ORDER } from './fixtures.ts';
 import { startLoopbackWs, waitFor, type LoopbackWs } from './ws-server.ts';
 
 const CREDS = { apiKey: ME.apiKey, secret: 'c2VjcmV0LXNob3VsZC1uZXZlci1sZWFr', passphrase: 'pass-phrase-never-logged' };
-const TIMING = { pingIntervalMs: 40, heartbeatTimeoutMs: 250, connectTimeoutMs: 1000, backoff: { initialMs: 30, maxMs: 200, factor: 2, jitter: 0.5 } };
+// A generous heartbeat timeout: a loaded machine must not fake a silent server.
+const TIMING = { pingIntervalMs: 40, heartbeatTimeoutMs: 2000, connectTimeoutMs: 1000, backoff: { initialMs: 30, maxMs: 200, factor: 2, jitter: 0.5 } };
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(markets = ['0xcond1']) {
+async function setup(markets = ['0xcond1'], timing = TIMING) {
   const server = await startLoopbackWs();
   const events: InboundEvent[] = [];
   const mem = createMemoryLogger('debug');
   const feed = new UserFeed({
     url: server.url, sink: (e) => events.push(e), clock: new SystemClock(), logger: mem.logger, credentials: CREDS,
-    funder: ME.funder, markets, ourOrderIds: (id) => id === ORDER, timing: TIMING, random: seededRandom(7),
+    funder: ME.funder, markets, ourOrderIds: (id) => id === ORDER, timing, random: seededRandom(7),
   });
   cleanups.push(() => server.close(), () => feed.stop());
   feed.start();
   await waitFor(() => server.conns.length === 1 && server.conns[0]!.frames.length >= 1, 'the subscription');
   return { server, feed, events, mem };
 }
+
+/** Silence detected fast, for the heartbeat-timeout tests. */
+const QUICK_TIMEOUT = { ...TIMING, heartbeatTimeoutMs: 300 };
 
 describe('UserFeed against a loopback websocket server', () => {
   it('sends the subscription as the first frame, then PINGs, and counts PONGs', async () => {
@@ -93,7 +97,7 @@ describe('UserFeed against a loopback websocket server', () => {
   });
 
   it('reports a gap and reconnects when the server goes silent (no PONG, no message)', async () => {
-    const { server, feed, events } = await setup();
+    const { server, feed, events } = await setup(undefined, QUICK_TIMEOUT);
     server.pong = false;
     await waitFor(() => events.some((e) => e.type === 'gap'), 'a gap');
     expect(events.find((e) => e.type === 'gap')).toMatchObject({ type: 'gap', channel: 'user', reason: expect.stringContaining('heartbeat timeout') });
