@@ -1,0 +1,32 @@
+/** Reconnect delays: jittered exponential backoff, pure, with an injectable (seedable) random source. */
+
+export interface BackoffOptions {
+  /** Delay before the first retry, ms. */
+  readonly initialMs: number;
+  /** Ceiling of the delay, ms. */
+  readonly maxMs: number;
+  readonly factor: number;
+  /** Relative jitter in [0, 1]: the delay is spread uniformly over ±jitter of its nominal value. */
+  readonly jitter: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.25 };
+
+/** Delay before retry number `attempt` (0 = first retry); `random` returns values in [0, 1). */
+export function backoffDelay(attempt: number, opts: BackoffOptions, random: () => number): number {
+  const nominal = Math.min(opts.maxMs, opts.initialMs * opts.factor ** Math.min(attempt, 60));
+  const spread = nominal * opts.jitter * (2 * random() - 1);
+  return Math.max(0, Math.round(Math.min(opts.maxMs, nominal + spread)));
+}
+
+/** A small deterministic PRNG (mulberry32) for reproducible jitter in tests and replays. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

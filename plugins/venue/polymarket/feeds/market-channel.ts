@@ -1,0 +1,181 @@
+/**
+ * Market-channel parser (protocol doc §2): a frame → `book` and `book_delta` events for the engine,
+ * plus the informational messages (best bid/ask, last trade, resolution) as parsed values the venue
+ * may use for metrics. Pure and total like the user parser: every problem is counted, nothing thrown.
+ *
+ * Invariants: book levels are sorted here (bids descending, asks ascending; the venue's order is not
+ * reliable), zero-size levels never enter a snapshot, a duplicated price keeps its last size; one
+ * `price_change` carrying several tokens becomes one `book_delta` per token, in first-seen order.
+ */
+import type { Micros } from '../../../../core/amounts.ts';
+import type { BookDeltaReceived, BookLevel, BookLevelChange, BookUpdated, InboundEvent, Side } from '../../../../core/events.ts';
+import {
+  FieldError, isObj, optMicros, optPrice, optSide, optString, optTimestampMs, optTokenId, parseSide, problemFrom,
+  reqPrice, reqMicros, reqTokenId, show, splitFrame, type FeedProblem, type Obj,
+} from './fields.ts';
+
+/** Market messages that carry no engine event: kept as parsed values (metrics, resolution handling). */
+export type MarketInfo =
+  | { readonly kind: 'best_bid_ask'; readonly at: number; readonly tokenId: string; readonly marketId?: string; readonly bestBid?: Micros; readonly bestAsk?: Micros; readonly spread?: Micros; readonly venueAt?: number }
+  | { readonly kind: 'last_trade_price'; readonly at: number; readonly tokenId: string; readonly marketId?: string; readonly price: Micros; readonly size?: Micros; readonly side?: Side; readonly feeRateBps?: string; readonly venueAt?: number }
+  | { readonly kind: 'market_resolved'; readonly at: number; readonly marketId?: string; readonly winningTokenId?: string; readonly winningOutcome?: string; readonly venueAt?: number }
+  | { readonly kind: 'new_market'; readonly at: number; readonly marketId?: string; readonly tokenIds: readonly string[]; readonly venueAt?: number };
+
+export interface MarketFrameResult {
+  readonly events: (BookUpdated | BookDeltaReceived)[];
+  readonly infos: MarketInfo[];
+  readonly problems: FeedProblem[];
+}
+
+const LABEL = 'market frame';
+
+/** Parses one market-channel frame received at `now`. */
+export function parseMarketFrame(raw: unknown, now: number): MarketFrameResult {
+  const out: MarketFrameResult = { events: [], infos: [], problems: [] };
+  const split = splitFrame(raw, LABEL);
+  if (split.kind === 'problem') {
+    out.problems.push(split.problem);
+    return out;
+  }
+  split.items.forEach((item, i) => {
+    const where = split.isArray ? `${LABEL}[${i}]` : LABEL;
+    let eventType: string | undefined;
+    try {
+      if (!isObj(item)) throw new FieldError('NOT_AN_OBJECT', `expected an event object, got ${show(item)} at ${where}`, where);
+      eventType = typeof item.event_type === 'string' ? item.event_type : undefined;
+      parseMarketEvent(item, eventType, now, where, out);
+    } catch (err) {
+      out.problems.push(problemFrom(err, where, eventType));
+    }
+  });
+  return out;
+}
+
+function venueTime(o: Obj, where: string, out: MarketFrameResult, eventType: string): { venueAt?: number } {
+  try {
+    const t = optTimestampMs(o, 'timestamp', where);
+    return t === undefined ? {} : { venueAt: t };
+  } catch (err) {
+    out.problems.push(problemFrom(err, where, eventType, false));
+    return {};
+  }
+}
+
+function parseMarketEvent(o: Obj, eventType: string | undefined, now: number, where: string, out: MarketFrameResult): void {
+  switch (eventType) {
+    case 'book':
+      out.events.push(parseBookSnapshot(o, now, where, venueTime(o, where, out, 'book').venueAt));
+      return;
+    case 'price_change':
+      out.events.push(...parsePriceChange(o, now, where, venueTime(o, where, out, 'price_change').venueAt));
+      return;
+    case 'tick_size_change': {
+      const tickSize = reqPrice(o, 'new_tick_size', where);
+      if (tickSize === 0n) throw new FieldError('INVALID_FIELD', `expected a positive new_tick_size, got ${show(o.new_tick_size)} at ${where}.new_tick_size`, `${where}.new_tick_size`);
+      out.events.push({ type: 'book_delta', at: now, tokenId: reqTokenId(o, 'asset_id', where), changes: [], tickSize, ...venueTime(o, where, out, eventType) });
+      return;
+    }
+    case 'best_bid_ask': {
+      const marketId = optString(o, 'market', where);
+      const bestBid = optPrice(o, 'best_bid', where);
+      const bestAsk = optPrice(o, 'best_ask', where);
+      const spread = optPrice(o, 'spread', where);
+      out.infos.push({
+        kind: 'best_bid_ask', at: now, tokenId: reqTokenId(o, 'asset_id', where),
+        ...(marketId ? { marketId } : {}), ...(bestBid !== undefined ? { bestBid } : {}), ...(bestAsk !== undefined ? { bestAsk } : {}),
+        ...(spread !== undefined ? { spread } : {}), ...venueTime(o, where, out, eventType),
+      });
+      return;
+    }
+    case 'last_trade_price': {
+      const marketId = optString(o, 'market', where);
+      const size = optMicros(o, 'size', where);
+      const side = optSide(o, 'side', where);
+      const fee = o.fee_rate_bps;
+      out.infos.push({
+        kind: 'last_trade_price', at: now, tokenId: reqTokenId(o, 'asset_id', where), price: reqPrice(o, 'price', where),
+        ...(marketId ? { marketId } : {}), ...(size !== undefined ? { size } : {}), ...(side ? { side } : {}),
+        ...(typeof fee === 'string' || typeof fee === 'number' ? { feeRateBps: String(fee) } : {}), ...venueTime(o, where, out, eventType),
+      });
+      return;
+    }
+    case 'market_resolved': {
+      const marketId = optString(o, 'market', where);
+      const winningTokenId = optTokenId(o, 'winning_asset_id', where);
+      const winningOutcome = optString(o, 'winning_outcome', where);
+      out.infos.push({
+        kind: 'market_resolved', at: now, ...(marketId ? { marketId } : {}), ...(winningTokenId ? { winningTokenId } : {}),
+        ...(winningOutcome ? { winningOutcome } : {}), ...venueTime(o, where, out, eventType),
+      });
+      return;
+    }
+    case 'new_market': {
+      const marketId = optString(o, 'market', where);
+      const ids = Array.isArray(o.assets_ids) ? o.assets_ids : [];
+      const tokenIds = ids.map((t, i) => optTokenId({ t }, 't', `${where}.assets_ids[${i}]`)).filter((t): t is string => t !== undefined);
+      out.infos.push({ kind: 'new_market', at: now, ...(marketId ? { marketId } : {}), tokenIds, ...venueTime(o, where, out, eventType) });
+      return;
+    }
+    default:
+      throw new FieldError(
+        'UNKNOWN_EVENT',
+        `expected a market event_type (book, price_change, tick_size_change, best_bid_ask, last_trade_price, market_resolved, new_market), got ${show(o.event_type)} at ${where}.event_type`,
+        `${where}.event_type`,
+      );
+  }
+}
+
+function parseLevels(v: unknown, side: 'bids' | 'asks', where: string): BookLevel[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new FieldError('INVALID_FIELD', `expected an array ${side}, got ${show(v)} at ${where}.${side}`, `${where}.${side}`);
+  const bySize = new Map<Micros, Micros>();
+  v.forEach((l, i) => {
+    const lw = `${where}.${side}[${i}]`;
+    if (!isObj(l)) throw new FieldError('INVALID_FIELD', `expected a level {price, size}, got ${show(l)} at ${lw}`, lw);
+    bySize.set(reqPrice(l, 'price', lw), reqMicros(l, 'size', lw));
+  });
+  const levels: BookLevel[] = [];
+  for (const [price, size] of bySize) if (size > 0n) levels.push([price, size]);
+  return levels.sort(side === 'bids' ? (a, b) => (a[0] > b[0] ? -1 : 1) : (a, b) => (a[0] < b[0] ? -1 : 1));
+}
+
+/**
+ * A full book snapshot (WS `book`, or REST `GET /book`, which has the same shape without event_type)
+ * → a `book` event with sorted levels. Throws a FieldError naming the bad field.
+ */
+export function parseBookSnapshot(o: Obj, now: number, where: string, venueAt?: number): BookUpdated {
+  const tokenId = reqTokenId(o, 'asset_id', where);
+  const tickSize = optPrice(o, 'tick_size', where);
+  return {
+    type: 'book', at: now, tokenId, bids: parseLevels(o.bids ?? o.buys, 'bids', where), asks: parseLevels(o.asks ?? o.sells, 'asks', where),
+    ...(tickSize !== undefined && tickSize > 0n ? { tickSize } : {}), ...(venueAt !== undefined ? { venueAt } : {}),
+  };
+}
+
+function parseChange(c: unknown, where: string): BookLevelChange {
+  if (!isObj(c)) throw new FieldError('INVALID_FIELD', `expected a change {price, side, size}, got ${show(c)} at ${where}`, where);
+  return { side: parseSide(c.side, `${where}.side`), price: reqPrice(c, 'price', where), size: reqMicros(c, 'size', where) };
+}
+
+/** Both price_change forms → one book_delta per token. A bad change drops the whole message: half a delta would corrupt the book silently. */
+function parsePriceChange(o: Obj, now: number, where: string, venueAt: number | undefined): BookDeltaReceived[] {
+  const time = venueAt !== undefined ? { venueAt } : {};
+  if (Array.isArray(o.price_changes)) {
+    const byToken = new Map<string, BookLevelChange[]>();
+    o.price_changes.forEach((c, i) => {
+      const cw = `${where}.price_changes[${i}]`;
+      if (!isObj(c)) throw new FieldError('INVALID_FIELD', `expected a price change object, got ${show(c)} at ${cw}`, cw);
+      const tokenId = reqTokenId(c, 'asset_id', cw);
+      let list = byToken.get(tokenId);
+      if (!list) byToken.set(tokenId, (list = []));
+      list.push(parseChange(c, cw));
+    });
+    return [...byToken].map(([tokenId, changes]) => ({ type: 'book_delta' as const, at: now, tokenId, changes, ...time }));
+  }
+  if (Array.isArray(o.changes)) {
+    const tokenId = reqTokenId(o, 'asset_id', where);
+    const changes = o.changes.map((c, i) => parseChange(c, `${where}.changes[${i}]`));
+    return [{ type: 'book_delta', at: now, tokenId, changes, ...time }];
+  }
+  throw new FieldError('INVALID_FIELD', `expected an array price_changes (or legacy changes), got ${show(o.price_changes ?? o.changes)} at ${where}.price_changes`, `${where}.price_changes`);
+}
