@@ -66,6 +66,8 @@ export interface Quote {
   readonly side: Side;
   readonly price: Micros;
   readonly size: Micros;
+  /** What was asked of sizeFor: the executor re-asks with it right before sending. */
+  readonly wanted: Micros;
 }
 
 /** Why a token gets no quotes at all (undefined when the sides were priced, even if none was valid). */
@@ -119,7 +121,7 @@ export function computeQuotes(p: QuoteParams, i: QuoteInput, sizeFor: SizeFn): Q
         const cap = scaledSize(base, d.sizeMultiplier);
         size = size + i.restingBuy < cap ? size + i.restingBuy : cap;
       }
-      if (size >= i.minOrderSize && size > 0n) buy = { side: 'BUY', price: px, size };
+      if (size >= i.minOrderSize && size > 0n) buy = { side: 'BUY', price: px, size, wanted: base };
     }
   }
 
@@ -139,14 +141,14 @@ export function computeQuotes(p: QuoteParams, i: QuoteInput, sizeFor: SizeFn): Q
     const wanted = base < sellable ? base : sellable;
     if ((bid === undefined || px > bid) && wanted >= i.minOrderSize && wanted > 0n) {
       const size = sizeFor('SELL', wanted);
-      if (size >= i.minOrderSize && size > 0n) sell = { side: 'SELL', price: px, size: size < wanted ? size : wanted };
+      if (size >= i.minOrderSize && size > 0n) sell = { side: 'SELL', price: px, size: size < wanted ? size : wanted, wanted };
     }
   }
 
   // Our own BUY must stay below our own SELL (a mid anchor with no offset would put them together).
   if (buy !== undefined && sell !== undefined && buy.price >= sell.price) {
     const px = sell.price - tick;
-    buy = px >= tick ? { side: 'BUY', price: px, size: buy.size } : undefined;
+    buy = px >= tick ? { side: 'BUY', price: px, size: buy.size, wanted: buy.wanted } : undefined;
   }
   return { buy, sell, reason: undefined };
 }

@@ -19,6 +19,8 @@ export interface DesiredQuote {
   readonly side: Side;
   readonly price: Micros;
   readonly size: Micros;
+  /** The size asked of gateway.sizeFor (before the risk multiplier), when it differs from `size`. */
+  readonly wanted?: Micros;
 }
 
 export interface DiffPolicy {

@@ -61,7 +61,8 @@ export class PlanExecutor {
             return;
           }
           const q = s.place;
-          const allowed = gateway.sizeFor(q.side, plan.tokenId, q.size);
+          // Re-asked with the pre-multiplier request: fills may have landed while the cancels ran.
+          const allowed = gateway.sizeFor(q.side, plan.tokenId, q.wanted ?? q.size);
           const size = allowed < q.size ? allowed : q.size;
           if (size <= 0n || size < minSize) {
             skipped++;
