@@ -17,6 +17,7 @@ import { degradePolicy } from './risk/degrade/index.ts';
 import { feedGapHaltPolicy } from './risk/feed-gap-halt/index.ts';
 import { hardHaltPolicy } from './risk/hard-halt/index.ts';
 import { activeQuotingStrategy } from '../strategies/active-quoting/index.ts';
+import { inventoryUnwindStrategy } from '../strategies/inventory-unwind/index.ts';
 
 export const PLUGINS: readonly PluginDefinition[] = [
   oldestFirstReconciler,
@@ -32,6 +33,7 @@ export const PLUGINS: readonly PluginDefinition[] = [
   memoryLedgerPlugin,
   logAlertSink,
   activeQuotingStrategy,
+  inventoryUnwindStrategy,
 ];
 
 /** Looks plugins up by category and kind; duplicate registrations are a programming error. */

@@ -6,22 +6,18 @@
 import { z } from 'zod';
 import { definePlugin } from '../../core/plugin.ts';
 import type { Strategy } from '../../core/strategy/strategy.ts';
-import { budgetReserve, marketId, micros, replaceFields } from '../shared/config.ts';
+import { budgetReserve, micros, replaceFields } from '../shared/config.ts';
+import { marketChoice } from '../shared/markets.ts';
 import { ActiveQuotingStrategy } from './strategy.ts';
 
 export { ActiveQuotingStrategy, type ActiveQuotingOptions } from './strategy.ts';
 export { computeQuotes, scaledSize, skewTicks, type Quote, type QuoteInput, type QuoteParams, type Quotes, type SizeFn } from './quote.ts';
 export { freeToMerge, mergeable, mergeableFor, type MergePosition } from './mergeable.ts';
 
-const market = z.union([
-  marketId.transform((id) => ({ marketId: id, outcome: 'yes' as const })),
-  z.strictObject({ marketId, outcome: z.enum(['yes', 'no', 'both']).default('yes') }),
-]);
-
 export const activeQuotingConfigSchema = z.strictObject({
   kind: z.literal('active-quoting'),
   /** Condition ids, or { marketId, outcome } to quote the NO token or both. */
-  markets: z.array(market).min(1).max(1000),
+  markets: z.array(marketChoice('yes')).min(1).max(1000),
   /** Shares per quote before the risk multiplier (raised to the market / reward minimum). */
   sizeShares: micros('0', '1000000', { exclusiveMin: true }),
   anchor: z.enum(['best', 'mid']).default('best'),

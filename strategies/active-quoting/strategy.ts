@@ -10,13 +10,12 @@ import type { MarketInfo } from '../../core/venue/venue.ts';
 import { gatePlan, type Allowance, type GatedPlan } from '../shared/budget.ts';
 import { diffOrders, isLive, type DiffPolicy } from '../shared/diff.ts';
 import { isUsableTick } from '../shared/grid.ts';
+import { resolveMarkets, type MarketChoice } from '../shared/markets.ts';
 import { PlanningStrategy } from '../shared/shell.ts';
 import { computeQuotes, type QuoteParams, type Quotes, type SizeFn } from './quote.ts';
 
-export type Outcome = 'yes' | 'no' | 'both';
-
 export interface ActiveQuotingOptions {
-  readonly markets: readonly { readonly marketId: string; readonly outcome: Outcome }[];
+  readonly markets: readonly MarketChoice[];
   readonly quote: QuoteParams;
   readonly diff: DiffPolicy;
   readonly reserve: Allowance;
@@ -34,7 +33,7 @@ export class ActiveQuotingStrategy extends PlanningStrategy {
   readonly kind = 'active-quoting';
   private readonly byToken = new Map<string, TokenState>();
   private tokenList: string[] = [];
-  private unresolved: ActiveQuotingOptions['markets'][number][] = [];
+  private unresolved: MarketChoice[] = [];
 
   constructor(private readonly opts: ActiveQuotingOptions) {
     super();
@@ -65,25 +64,17 @@ export class ActiveQuotingStrategy extends PlanningStrategy {
   }
 
   private resolve(ctx: StrategyContext): void {
-    const known = ctx.market.markets();
-    const still: typeof this.unresolved = [];
-    for (const m of this.unresolved) {
-      const info = known.find((k) => k.marketId.toLowerCase() === m.marketId);
-      if (!info) {
-        still.push(m);
-        continue;
-      }
-      const picked = m.outcome === 'yes' ? [info.tokens[0]] : m.outcome === 'no' ? [info.tokens[1]] : [...info.tokens];
-      for (const tokenId of picked) {
-        if (this.byToken.has(tokenId)) continue;
-        const gateway = ctx.gateway;
-        this.byToken.set(tokenId, { tokenId, info, sizeFor: (side: Side, wanted: Micros) => gateway.sizeFor(side, tokenId, wanted), last: undefined });
-        this.tokenList.push(tokenId);
-      }
+    const { tokens, unresolved } = resolveMarkets(ctx.market.markets(), this.unresolved);
+    for (const { tokenId, info } of tokens) {
+      if (this.byToken.has(tokenId)) continue;
+      const gateway = ctx.gateway;
+      this.byToken.set(tokenId, { tokenId, info, sizeFor: (side: Side, wanted: Micros) => gateway.sizeFor(side, tokenId, wanted), last: undefined });
+      this.tokenList.push(tokenId);
     }
-    if (still.length > 0 && still.length !== this.unresolved.length) ctx.logger.info({ waiting: still.map((m) => m.marketId) }, 'markets not known yet');
-    else if (still.length > 0 && this.tokenList.length === 0) ctx.logger.warn({ waiting: still.map((m) => m.marketId) }, 'no configured market is known yet');
-    this.unresolved = still;
+    if (unresolved.length > 0 && (unresolved.length !== this.unresolved.length || this.tokenList.length === 0)) {
+      ctx.logger.warn({ waiting: unresolved.map((m) => m.marketId) }, 'configured markets not known to the venue yet');
+    }
+    this.unresolved = unresolved;
   }
 
   protected plan(tokenId: string, now: number, available: Allowance): { gated: GatedPlan; minSize: Micros } | undefined {
