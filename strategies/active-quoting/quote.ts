@@ -9,7 +9,7 @@
  *  - no side the risk decision disallows, nothing at all when halted;
  *  - a size is never above what `sizeFor` allowed (plus, for BUYs, the remaining size of our own
  *    resting BUYs the quote would replace: their reservation is released when they are cancelled),
- *    and never below the market's minimum order size.
+ *    and never below the market's minimum order size; a BUY never costs more than `buyBudget`.
  *
  * Pricing, per side: anchor (best bid/ask, or the mid) ± offsetTicks, rounded passively; pulled
  * inside the reward band (|price − mid| < rewards.maxSpread) when rewards are on; then widened by the
@@ -57,6 +57,11 @@ export interface QuoteInput {
   readonly sellable: Micros;
   /** Remaining size of our own live BUYs on the token (not cancel-requested). */
   readonly restingBuy: Micros;
+  /**
+   * Collateral a BUY on this token may spend (available pUSD plus what our own live BUYs on it
+   * reserve, since a replacement releases that), or undefined when the collateral is not known.
+   */
+  readonly buyBudget?: Micros | undefined;
 }
 
 /** gateway.sizeFor bound to one token. */
@@ -120,6 +125,10 @@ export function computeQuotes(p: QuoteParams, i: QuoteInput, sizeFor: SizeFn): Q
       if (i.restingBuy > 0n) {
         const cap = scaledSize(base, d.sizeMultiplier);
         size = size + i.restingBuy < cap ? size + i.restingBuy : cap;
+      }
+      if (i.buyBudget !== undefined) {
+        const affordable = i.buyBudget > 0n ? floorSize((i.buyBudget * MICROS_PER_UNIT) / px) : 0n;
+        if (affordable < size) size = affordable;
       }
       if (size >= i.minOrderSize && size > 0n) buy = { side: 'BUY', price: px, size, wanted: base };
     }

@@ -3,12 +3,12 @@
  * market view, computes the quotes (quote.ts), diffs them against the engine's open orders
  * (shared/diff.ts) and gates the plan by the rate budget (shared/budget.ts).
  */
-import type { Micros } from '../../core/amounts.ts';
+import { mulMicros, type Micros } from '../../core/amounts.ts';
 import type { Side } from '../../core/events.ts';
 import type { StrategyContext } from '../../core/strategy/strategy.ts';
 import type { MarketInfo } from '../../core/venue/venue.ts';
 import { gatePlan, type Allowance, type GatedPlan } from '../shared/budget.ts';
-import { diffOrders, isLive, type DiffPolicy } from '../shared/diff.ts';
+import { diffOrders, isCancelling, isLive, type DiffPolicy } from '../shared/diff.ts';
 import { isUsableTick } from '../shared/grid.ts';
 import { resolveMarkets, type MarketChoice } from '../shared/markets.ts';
 import { PlanningStrategy } from '../shared/shell.ts';
@@ -89,16 +89,21 @@ export class ActiveQuotingStrategy extends PlanningStrategy {
     if (!isUsableTick(tick)) return undefined;
     const open = m.openOrders(tokenId);
     let restingBuy = 0n;
+    let restingBuyCost = 0n;
     let cancellingSells = 0n;
     for (const o of open) {
-      if (o.side === 'BUY' && isLive(o)) restingBuy += o.remaining;
-      else if (o.side === 'SELL' && o.cancelRequestedAt !== undefined && o.remaining > 0n) cancellingSells += o.remaining;
+      if (o.side === 'BUY' && isLive(o)) {
+        restingBuy += o.remaining;
+        if (o.price !== undefined) restingBuyCost += mulMicros(o.price, o.remaining);
+      } else if (o.side === 'SELL' && isCancelling(o)) cancellingSells += o.remaining;
     }
     const position = m.position(tokenId);
+    const collateral = m.collateral();
     const quotes = computeQuotes(this.opts.quote, {
       bestBid: top.bestBid, bestAsk: top.bestAsk, tick,
       minOrderSize: info.minOrderSize, rewards: info.rewards, decision: m.decision(tokenId),
       effective: position.effective, sellable: position.availableToSell - cancellingSells, restingBuy,
+      buyBudget: collateral.known ? collateral.available + restingBuyCost : undefined,
     }, st.sizeFor);
     st.last = quotes;
     const plan = diffOrders(tokenId, quotes, open, tick, now, this.opts.diff);

@@ -3,7 +3,7 @@ import type { Micros } from '../../core/amounts.ts';
 import type { StrategyContext } from '../../core/strategy/strategy.ts';
 import type { MarketInfo } from '../../core/venue/venue.ts';
 import { gatePlan, type Allowance, type GatedPlan } from '../shared/budget.ts';
-import type { DiffPolicy } from '../shared/diff.ts';
+import { isCancelling, type DiffPolicy } from '../shared/diff.ts';
 import { isUsableTick } from '../shared/grid.ts';
 import { resolveMarkets, type MarketChoice } from '../shared/markets.ts';
 import { PlanningStrategy } from '../shared/shell.ts';
@@ -65,7 +65,7 @@ export class InventoryUnwindStrategy extends PlanningStrategy {
     if (!isUsableTick(tick)) return undefined;
     const open = m.openOrders(tokenId);
     let cancelling = 0n;
-    for (const o of open) if (o.side === 'SELL' && o.cancelRequestedAt !== undefined && o.remaining > 0n) cancelling += o.remaining;
+    for (const o of open) if (o.side === 'SELL' && isCancelling(o)) cancelling += o.remaining;
     const input: UnwindInput = {
       averageCost: m.averageCost(tokenId), bestBid: top.bestBid, bestAsk: top.bestAsk, tick,
       minOrderSize: info.minOrderSize, decision: m.decision(tokenId), sellable: m.position(tokenId).availableToSell - cancelling,

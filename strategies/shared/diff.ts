@@ -54,6 +54,11 @@ export function isLive(o: OpenOrderView): boolean {
   return o.cancelRequestedAt === undefined && o.remaining > 0n && !TERMINAL_ORDER_STATUSES.has(o.status as OrderStatus);
 }
 
+/** Whether the engine's order is still open with a cancel in flight (its size is still committed). */
+export function isCancelling(o: OpenOrderView): boolean {
+  return o.cancelRequestedAt !== undefined && o.remaining > 0n && !TERMINAL_ORDER_STATUSES.has(o.status as OrderStatus);
+}
+
 /** Whether a resting order may stand for the desired quote. */
 export function fits(o: OpenOrderView, q: DesiredQuote, tick: Micros, now: number, policy: DiffPolicy): boolean {
   if (o.price === undefined || o.price % tick !== 0n) return false;

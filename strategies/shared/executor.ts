@@ -21,7 +21,8 @@ export class PlanExecutor {
   private inflightOrders = 0;
   private inflightCancels = 0;
 
-  constructor(private readonly ctx: StrategyContext) {}
+  /** `stopped` is asked before each submit: nothing new is placed once the strategy is stopping. */
+  constructor(private readonly ctx: StrategyContext, private readonly stopped: () => boolean = () => false) {}
 
   /** What the rate budget leaves, less what we have in flight. */
   allowance(): Allowance {
@@ -56,7 +57,7 @@ export class PlanExecutor {
       }
       await Promise.all(places.map(async (s) => {
         try {
-          if (s.cancel.some((id) => notCancelled.has(id))) {
+          if (this.stopped() || s.cancel.some((id) => notCancelled.has(id))) {
             skipped++;
             return;
           }

@@ -42,7 +42,7 @@ export abstract class PlanningStrategy implements Strategy {
 
   start(ctx: StrategyContext): void {
     this.context = ctx;
-    this.executor = new PlanExecutor(ctx);
+    this.executor = new PlanExecutor(ctx, () => this.stopped);
     this.stopped = false;
     this.prepare(ctx);
     const now = ctx.clock.now();
@@ -68,9 +68,11 @@ export abstract class PlanningStrategy implements Strategy {
     for (const t of this.tokens()) this.cycle(t, now);
   }
 
-  stop(): void {
+  /** Stops planning; resolves once the cycles in flight are done (none submits after this). */
+  async stop(): Promise<void> {
     this.stopped = true;
     this.dirty.clear();
+    await this.settled();
   }
 
   /** Settles once every cycle in flight has finished (tests, orderly shutdown). */

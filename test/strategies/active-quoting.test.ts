@@ -120,6 +120,28 @@ describe('active-quoting strategy through the contract', () => {
     expect(t.gateway.submits.length).toBe(1);
   });
 
+  it('buys only what the collateral pays for, counting back what its own BUY reserves', async () => {
+    const t = setup();
+    t.market.collateralView = { confirmed: M(3), pendingDelta: 0n, reserved: 0n, available: M(3), known: true };
+    t.strategy.start(t.ctx);
+    await t.strategy.settled();
+    expect(t.gateway.placed()[0]).toEqual({ side: 'BUY', price: '0.47', size: '6.38' });
+    t.market.collateralView = { confirmed: M(3), pendingDelta: 0n, reserved: M('2.9986'), available: M('0.0014'), known: true };
+    t.strategy.onTick(t.clock.now());
+    await t.strategy.settled();
+    expect(t.gateway.cancels).toEqual([]);
+  });
+
+  it('places nothing more once stopped, even from a cycle in flight', async () => {
+    const t = setup();
+    t.strategy.start(t.ctx);
+    await t.strategy.settled();
+    t.book(YES, '0.40', '0.52');
+    await t.strategy.stop();
+    expect(t.gateway.cancels).toEqual([['o1']]);
+    expect(t.gateway.submits.length).toBe(2);
+  });
+
   it('re-grids on a tick-size change', async () => {
     const t = setup();
     t.strategy.start(t.ctx);
