@@ -16,6 +16,8 @@ import { conservativeLimits } from './risk/conservative-limits/index.ts';
 import { degradePolicy } from './risk/degrade/index.ts';
 import { feedGapHaltPolicy } from './risk/feed-gap-halt/index.ts';
 import { hardHaltPolicy } from './risk/hard-halt/index.ts';
+import { activeQuotingStrategy } from '../strategies/active-quoting/index.ts';
+import { inventoryUnwindStrategy } from '../strategies/inventory-unwind/index.ts';
 
 export const PLUGINS: readonly PluginDefinition[] = [
   oldestFirstReconciler,
@@ -30,6 +32,8 @@ export const PLUGINS: readonly PluginDefinition[] = [
   sqliteLedgerPlugin,
   memoryLedgerPlugin,
   logAlertSink,
+  activeQuotingStrategy,
+  inventoryUnwindStrategy,
 ];
 
 /** Looks plugins up by category and kind; duplicate registrations are a programming error. */

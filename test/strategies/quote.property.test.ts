@@ -1,0 +1,87 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Micros } from '../../core/amounts.ts';
+import type { Side } from '../../core/events.ts';
+import type { RiskDecision } from '../../core/risk/decision.ts';
+import { computeQuotes, type QuoteInput, type QuoteParams } from '../../strategies/active-quoting/quote.ts';
+
+const TICKS = [100_000n, 10_000n, 5_000n, 2_500n, 1_000n, 100n];
+const micros = (lo: bigint, hi: bigint) => fc.bigInt({ min: lo, max: hi });
+
+const scenario = fc.record({
+  tick: fc.constantFrom(...TICKS),
+  // Book prices are drawn on a fine grid, so they are sometimes off the quoting grid (a re-grid).
+  bid: fc.option(micros(0n, 1_000_000n), { nil: undefined }),
+  ask: fc.option(micros(0n, 1_000_000n), { nil: undefined }),
+  minOrderSize: micros(0n, 20_000_000n),
+  rewards: fc.option(fc.record({ maxSpread: micros(0n, 200_000n), minSize: micros(0n, 200_000_000n) }), { nil: undefined }),
+  decision: fc.record({
+    mode: fc.constantFrom('normal', 'degraded', 'halted'),
+    reasons: fc.constant([] as string[]),
+    sizeMultiplier: fc.double({ min: 0, max: 1, noNaN: true }),
+    allowedSides: fc.subarray(['BUY', 'SELL'] as Side[]),
+    extraTicks: fc.integer({ min: 0, max: 10 }),
+  }) as fc.Arbitrary<RiskDecision>,
+  effective: micros(-1_000_000_000n, 1_000_000_000n),
+  sellable: micros(-10_000_000n, 1_000_000_000n),
+  restingBuy: fc.oneof(fc.constant(0n), micros(0n, 100_000_000n)),
+  params: fc.record({
+    anchor: fc.constantFrom('best', 'mid'),
+    offsetTicks: fc.integer({ min: 0, max: 20 }),
+    size: micros(10_000n, 500_000_000n),
+    useRewards: fc.boolean(),
+    skew: fc.option(fc.record({ target: micros(-100_000_000n, 100_000_000n), sharesPerTick: micros(1n, 50_000_000n), maxTicks: fc.integer({ min: 1, max: 10 }) }), { nil: undefined }),
+  }) as fc.Arbitrary<QuoteParams>,
+  caps: fc.record({ BUY: micros(0n, 600_000_000n), SELL: micros(0n, 600_000_000n) }),
+});
+
+describe('computeQuotes properties', () => {
+  it('quotes are on the grid, inside [tick, 1 − tick], never crossing, of allowed sides, sized within sizeFor', () => {
+    fc.assert(fc.property(scenario, (s) => {
+      const input: QuoteInput = {
+        bestBid: s.bid, bestAsk: s.ask, tick: s.tick, minOrderSize: s.minOrderSize, rewards: s.rewards,
+        decision: s.decision, effective: s.effective, sellable: s.sellable, restingBuy: s.restingBuy,
+      };
+      const answered: Record<Side, Micros> = { BUY: -1n, SELL: -1n };
+      const q = computeQuotes(s.params, input, (side, wanted) => {
+        // An arbitrary allowance, never above what was asked, as the gateway would answer.
+        const a = s.caps[side] < wanted ? s.caps[side] : wanted;
+        answered[side] = a;
+        return a;
+      });
+      const sides = s.decision.mode === 'halted' ? [] : s.decision.allowedSides;
+      for (const quote of [q.buy, q.sell]) {
+        if (!quote) continue;
+        expect(sides).toContain(quote.side);
+        expect(quote.price % s.tick).toBe(0n);
+        expect(quote.price >= s.tick && quote.price <= 1_000_000n - s.tick).toBe(true);
+        expect(quote.size > 0n && quote.size >= s.minOrderSize).toBe(true);
+        expect(answered[quote.side]).toBeGreaterThanOrEqual(0n);
+        const allowance = answered[quote.side] + (quote.side === 'BUY' ? s.restingBuy : 0n);
+        expect(quote.size <= allowance).toBe(true);
+        if (quote.side === 'SELL') expect(quote.size <= s.sellable).toBe(true);
+      }
+      if (q.buy) {
+        expect(q.buy.side).toBe('BUY');
+        if (s.ask !== undefined) expect(q.buy.price < s.ask).toBe(true);
+      }
+      if (q.sell) {
+        expect(q.sell.side).toBe('SELL');
+        if (s.bid !== undefined) expect(q.sell.price > s.bid).toBe(true);
+      }
+      if (q.buy && q.sell) expect(q.buy.price < q.sell.price).toBe(true);
+      if (s.bid !== undefined && s.ask !== undefined && s.bid >= s.ask) expect([q.buy, q.sell]).toEqual([undefined, undefined]);
+    }), { numRuns: 3000 });
+  });
+
+  it('with no resting BUY a size is never above what sizeFor answered', () => {
+    fc.assert(fc.property(scenario, (s) => {
+      const answered: Record<Side, Micros> = { BUY: -1n, SELL: -1n };
+      const q = computeQuotes(s.params, {
+        bestBid: s.bid, bestAsk: s.ask, tick: s.tick, minOrderSize: s.minOrderSize, rewards: s.rewards,
+        decision: s.decision, effective: s.effective, sellable: s.sellable, restingBuy: 0n,
+      }, (side, wanted) => (answered[side] = s.caps[side] < wanted ? s.caps[side] : wanted));
+      for (const quote of [q.buy, q.sell]) if (quote) expect(quote.size <= answered[quote.side]).toBe(true);
+    }), { numRuns: 2000 });
+  });
+});
