@@ -5,6 +5,7 @@
 import type { PluginLookup } from '../core/config/load.ts';
 import type { PluginCategory, PluginDefinition } from '../core/plugin.ts';
 import { logAlertSink } from './alert-sink/log/index.ts';
+import { telegramAlertSink } from './alert-sink/telegram/index.ts';
 import { memoryLedgerPlugin } from './ledger/memory/index.ts';
 import { sqliteLedgerPlugin } from './ledger/sqlite/index.ts';
 import { chainEventsPositionSource } from './position-source/chain-events/index.ts';
@@ -30,6 +31,7 @@ export const PLUGINS: readonly PluginDefinition[] = [
   sqliteLedgerPlugin,
   memoryLedgerPlugin,
   logAlertSink,
+  telegramAlertSink,
 ];
 
 /** Looks plugins up by category and kind; duplicate registrations are a programming error. */
