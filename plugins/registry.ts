@@ -6,6 +6,7 @@ import type { PluginLookup } from '../core/config/load.ts';
 import type { PluginCategory, PluginDefinition } from '../core/plugin.ts';
 import { logAlertSink } from './alert-sink/log/index.ts';
 import { telegramAlertSink } from './alert-sink/telegram/index.ts';
+import { webhookAlertSink } from './alert-sink/webhook/index.ts';
 import { memoryLedgerPlugin } from './ledger/memory/index.ts';
 import { sqliteLedgerPlugin } from './ledger/sqlite/index.ts';
 import { chainEventsPositionSource } from './position-source/chain-events/index.ts';
@@ -32,6 +33,7 @@ export const PLUGINS: readonly PluginDefinition[] = [
   memoryLedgerPlugin,
   logAlertSink,
   telegramAlertSink,
+  webhookAlertSink,
 ];
 
 /** Looks plugins up by category and kind; duplicate registrations are a programming error. */

@@ -3,8 +3,8 @@
  * so no error text here is ever built from the URL or from a fetch error that could quote it: texts
  * name the chat and the answer only, and are scrubbed of the token as a last guard.
  */
-import { errorMessage } from '../../../core/errors.ts';
 import type { DeliveryOutcome } from '../../../ops/alerts/delivery-queue.ts';
+import { isAbort, networkReason } from '../../../ops/alerts/network-reason.ts';
 
 export interface TelegramClientOptions {
   readonly apiBaseUrl: string;
@@ -72,16 +72,4 @@ export class TelegramClient {
   private scrub(text: string): string {
     return this.o.botToken ? text.split(this.o.botToken).join('[REDACTED]') : text;
   }
-}
-
-function isAbort(err: unknown): boolean {
-  return err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-}
-
-/** "timed out after N ms" or the socket-level cause ("ECONNREFUSED"), never the URL. */
-export function networkReason(err: unknown, timeoutMs: number): string {
-  if (isAbort(err)) return `timed out after ${timeoutMs} ms`;
-  const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
-  if (cause && typeof cause.code === 'string') return `network error ${cause.code}`;
-  return `network error (${err instanceof Error ? err.name : typeof err})${err instanceof TypeError ? '' : `: ${errorMessage(err).slice(0, 100)}`}`;
 }
