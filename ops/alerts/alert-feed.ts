@@ -141,7 +141,7 @@ export class AlertFeed {
     if (mode === 'digest') tallyFill(this.digest, f);
     if (mode !== 'each') return;
     const position = this.lookup('position', () => this.d.position?.(f.tokenId));
-    const details: AlertDetails = { ...(position && { position }), ...(f.tradeId && { tradeIds: [f.tradeId] }) };
+    const details: AlertDetails = { eventKey: k, ...(position && { position }), ...(f.tradeId && { tradeIds: [f.tradeId] }) };
     const order = f.orderId ? `, order ${f.orderId}` : '';
     if (f.status === 'FAILED') {
       this.emit({ severity: 'warning', code: 'FILL_FAILED', tokenId: f.tokenId, message: `${fillText(f)} failed on chain${order}; the pending fill is undone`, details });

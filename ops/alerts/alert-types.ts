@@ -22,6 +22,8 @@ export interface AlertDetails {
   readonly tradeIds?: readonly string[];
   /** A human market name for the token, when known. */
   readonly market?: string;
+  /** Identity of the underlying event (a fill's key): alerts with different keys are never merged as repeats. */
+  readonly eventKey?: string;
   /** Ordered label/value pairs shown as lines ("Volume", "12.5"). */
   readonly facts?: readonly (readonly [label: string, value: string])[];
 }

@@ -35,7 +35,12 @@ export function backoffDelayMs(failures: number, o: BackoffOptions): number {
   return Math.min(o.maxMs, o.initialMs * o.factor ** (n - 1));
 }
 
-/** Alerts with the same key within the dedup window are one alert repeated. */
+/**
+ * Alerts with the same key within the dedup window are one alert repeated: same code, token and
+ * text, and the same underlying event (trade ids, event key) when they name one. Position numbers
+ * are left out on purpose: a halt repeated with moved numbers is still the same halt.
+ */
 export function dedupKey(a: DetailedAlert): string {
-  return `${a.code}\u0000${a.tokenId ?? ''}\u0000${a.message}`;
+  const d = a.details;
+  return [a.code, a.tokenId ?? '', a.message, d?.eventKey ?? '', d?.tradeIds?.join(',') ?? ''].join('\u0000');
 }

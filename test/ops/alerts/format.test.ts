@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertSeverity } from '../../../core/events.ts';
-import { backoffDelayMs, evictionIndex } from '../../../ops/alerts/delivery-policy.ts';
+import { backoffDelayMs, dedupKey, evictionIndex } from '../../../ops/alerts/delivery-policy.ts';
 import type { DetailedAlert } from '../../../ops/alerts/alert-types.ts';
 import { alertTitle, alertToJson, formatAlert, packAlerts, shortTokenId, truncateText } from '../../../ops/alerts/format.ts';
 
@@ -96,6 +96,18 @@ describe('delivery policy', () => {
   it.each([
     [1, 1000], [2, 2000], [3, 4000], [6, 30_000], [50, 30_000], [0, 1000],
   ])('backs off %i failures by %i ms', (failures, ms) => expect(backoffDelayMs(failures, { initialMs: 1000, maxMs: 30_000, factor: 2 })).toBe(ms));
+});
+
+describe('dedupKey', () => {
+  const base: DetailedAlert = { type: 'alert', at: AT, severity: 'info', code: 'FILL', message: 'BUY 1 @ 0.5', tokenId: '9' };
+  it.each<{ description: string; other: DetailedAlert; same: boolean }>([
+    { description: 'a later copy is a repeat', other: { ...base, at: AT + 1000 }, same: true },
+    { description: 'moved position numbers are still a repeat', other: { ...base, details: { position: { confirmed: 1n, pendingBuys: 0n, pendingSells: 0n, effective: 1n } } }, same: true },
+    { description: 'another trade id is another alert', other: { ...base, details: { tradeIds: ['T2'] } }, same: false },
+    { description: 'another event key is another alert', other: { ...base, details: { eventKey: 'synth:1' } }, same: false },
+    { description: 'another token is another alert', other: { ...base, tokenId: '10' }, same: false },
+    { description: 'another code is another alert', other: { ...base, code: 'FILL_FAILED' }, same: false },
+  ])('$description', ({ other, same }) => expect(dedupKey(other) === dedupKey(base)).toBe(same));
 });
 
 describe('alertToJson', () => {
