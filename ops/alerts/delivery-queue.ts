@@ -158,8 +158,8 @@ export class DeliveryQueue<P> {
   private fire(): void {
     if (this.closed || this.inflight || this.queue.length === 0) return;
     const now = this.o.clock.now();
-    const gateAt = this.o.gate?.earliest() ?? -Infinity;
-    if (gateAt > now) return this.schedule(gateAt);
+    const due = Math.max(this.lastSendAt + this.o.minIntervalMs, this.holdUntil, this.o.gate?.earliest() ?? -Infinity);
+    if (due > now) return this.schedule(due);
     const { count, payload } = this.o.pack(this.queue);
     const batch = this.queue.splice(0, Math.max(1, Math.min(count, this.queue.length)));
     this.inflight = true;

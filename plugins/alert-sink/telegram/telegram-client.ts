@@ -18,7 +18,7 @@ interface TelegramAnswer {
   ok?: unknown;
   error_code?: unknown;
   description?: unknown;
-  parameters?: { retry_after?: unknown };
+  parameters?: { retry_after?: unknown; migrate_to_chat_id?: unknown };
 }
 
 /** Maps an HTTP status and a Bot API answer to what the queue should do. Pure. */
@@ -35,6 +35,8 @@ export function telegramOutcome(status: number, body: TelegramAnswer | undefined
     return { kind: 'retry', error: what, throttled: true, ...(retryAfterMs !== undefined && { retryAfterMs }) };
   }
   if (status >= 500 || status === 408) return { kind: 'retry', error: what };
+  const moved = body?.parameters?.migrate_to_chat_id;
+  if (typeof moved === 'number' || typeof moved === 'string') return { kind: 'rejected', error: `${what}: the group became a supergroup, put chat ${String(moved)} in the config` };
   return { kind: 'rejected', error: what };
 }
 

@@ -93,6 +93,7 @@ describe('telegramOutcome', () => {
     { description: '429 without parameters still throttles', status: 429, body: { ok: false }, expected: { kind: 'retry', throttled: true } },
     { description: '5xx retries', status: 502, body: undefined, expected: { kind: 'retry' } },
     { description: '400 is refused', status: 400, body: { ok: false, description: 'Bad Request: chat not found' }, expected: { kind: 'rejected' } },
+    { description: 'a migrated group names its new chat id', status: 400, body: { ok: false, description: 'Bad Request: group chat was upgraded to a supergroup chat', parameters: { migrate_to_chat_id: -1001234567890 } }, expected: { kind: 'rejected', error: expect.stringContaining('put chat -1001234567890 in the config') } },
     { description: '401 is refused', status: 401, body: { ok: false, description: 'Unauthorized' }, expected: { kind: 'rejected' } },
   ];
   it.each(cases)('$description', ({ status, body, expected }) => {
