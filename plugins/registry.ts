@@ -5,6 +5,8 @@
 import type { PluginLookup } from '../core/config/load.ts';
 import type { PluginCategory, PluginDefinition } from '../core/plugin.ts';
 import { logAlertSink } from './alert-sink/log/index.ts';
+import { telegramAlertSink } from './alert-sink/telegram/index.ts';
+import { webhookAlertSink } from './alert-sink/webhook/index.ts';
 import { memoryLedgerPlugin } from './ledger/memory/index.ts';
 import { sqliteLedgerPlugin } from './ledger/sqlite/index.ts';
 import { chainEventsPositionSource } from './position-source/chain-events/index.ts';
@@ -32,6 +34,8 @@ export const PLUGINS: readonly PluginDefinition[] = [
   sqliteLedgerPlugin,
   memoryLedgerPlugin,
   logAlertSink,
+  telegramAlertSink,
+  webhookAlertSink,
   activeQuotingStrategy,
   inventoryUnwindStrategy,
 ];
