@@ -13,13 +13,18 @@ import { deploySimContracts, type SimContracts } from './deploy.ts';
 import { enableExchanges, fundAccount, prepareMarkets, type SimChainMarket } from './funding.ts';
 import { RpcFaultProxy } from './rpc-fault-proxy.ts';
 import { validateFaults, type RpcFaults } from './rpc-faults.ts';
-import { readSettlementState, readTokenBalances, readCollateral } from './chain-reads.ts';
+import { readSettlementState, readTokenBalances, readCollateral, simulateCalls } from './chain-reads.ts';
 import { SettlementError, checkSettlement, ctfSettleAbi, resolveOps, settlementCalls, stateQueries, type SettlementOp } from './settlement.ts';
 
 export type { SimChainMarket } from './funding.ts';
 export type { SimContracts } from './deploy.ts';
-export type { RpcFaults } from './rpc-faults.ts';
+export type { RpcFaults, FaultDecision } from './rpc-faults.ts';
 export type { SettlementOp } from './settlement.ts';
+export { SettlementError } from './settlement.ts';
+export { planFaults } from './rpc-faults.ts';
+export { RpcFaultProxy, FAULT_HEADER } from './rpc-fault-proxy.ts';
+export { binaryPositionIds, collectionIdOf, conditionIdOf, positionIdOf, questionIdOf } from './positions.ts';
+export { POLYGON_CTF, POLYGON_PUSD, MULTICALL3, EXCHANGE_V2, NEG_RISK_EXCHANGE_V2 } from './deploy.ts';
 
 export interface SimChainOptions {
   readonly seed?: number;
@@ -139,6 +144,9 @@ export class SimChain {
     const state = await readSettlementState(this.rpc, this.contracts, stateQueries(resolved));
     checkSettlement(resolved, state);
     const calls = settlementCalls(resolved, this.contracts);
+    await simulateCalls(this.rpc, calls);
+    // Mined together in one block. The snapshot is the safety net for what the dry run cannot see: a
+    // transaction someone else sends to anvil between the dry run and the mining.
     await this.rpc.request('evm_setAutomine', [false]);
     let snapshot: Hex | undefined;
     try {
@@ -215,6 +223,11 @@ export class SimChain {
   /** Replaces the proxy's faults at run time (the seeded PRNG stream continues). */
   setFaults(f: RpcFaults): void {
     this.proxy.setFaults(f);
+  }
+
+  /** The `positionSources` entry a bot uses to read `funder`'s balances from this chain (through the fault proxy). */
+  positionSourceConfig(funder: Address): { kind: 'chain'; rpcUrl: string; chainId: 137; contract: Address; funder: Address; batch: 'multicall'; multicallAddress: Address } {
+    return { kind: 'chain', rpcUrl: this.rpcUrl, chainId: 137, contract: this.contracts.ctf, funder, batch: 'multicall', multicallAddress: this.contracts.multicall3 };
   }
 
   /** Counters of the fault proxy: requests seen, errors and stalls injected. */

@@ -197,6 +197,22 @@ describe('SimChain on a real anvil', () => {
     expect(next.block).toBe(block + 1n);
   });
 
+  it('refuses, with the chain\'s reason, an op the chain itself would revert (tokens sent to a contract that cannot receive ERC-1155)', async () => {
+    const [a, b] = chain.accounts.map((x) => x.address) as [Address, Address];
+    const m = chain.markets[0]!;
+    const before = await snapshot();
+    const block = await client.getBlockNumber();
+    const err = await rejection(chain.settle([
+      { kind: 'transfer', seller: a, buyer: b, tokenId: m.tokens[0], shares: 2_000_000n, collateral: 1_000_000n },
+      { kind: 'transfer', seller: a, buyer: chain.contracts.collateral, tokenId: m.tokens[1], shares: 1n, collateral: 0n },
+    ]));
+    expect(err.code).toBe('SIM_CHAIN_SETTLE_REJECTED');
+    expect(err.message).toMatch(/^settle: op 1 transfer: tokens seller → buyer would revert on chain \(.+\); nothing was settled$/);
+    expect(await client.getBlockNumber()).toBe(block);
+    expect(await snapshot()).toEqual(before);
+    expect((await chain.settle([{ kind: 'transfer', seller: a, buyer: b, tokenId: m.tokens[0], shares: 1n, collateral: 1n }])).block).toBe(block + 1n);
+  });
+
   it('settles only because the wallet approved the exchange: a revoked approval is refused', async () => {
     const [, , , d] = chain.accounts as [unknown, unknown, unknown, { address: Address }];
     const m = chain.markets[0]!;
@@ -266,6 +282,9 @@ describe('SimChain on a real anvil', () => {
     const plugin = buildSource<PositionSource>(sourceContext({ funder }), { kind: 'chain', rpcUrl: chain.rpcUrl, batch: 'multicall' });
     open.push(plugin);
     expect((await plugin.fetchBalances(ids)).balances).toEqual(report.balances);
+    const configured = buildSource<PositionSource>(sourceContext(), chain.positionSourceConfig(funder));
+    open.push(configured);
+    expect((await configured.fetchBalances(ids)).balances).toEqual(report.balances);
   });
 
   it('injects faults at run time for clients while the simulator keeps settling on anvil directly', async () => {
