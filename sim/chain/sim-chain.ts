@@ -89,8 +89,12 @@ export function devAccount(index: number): SimChainAccount {
 
 export class SimChain {
   readonly chainId = 137 as const;
+  /** What clients use: the fault-injecting JSON-RPC proxy (HTTP only). */
   readonly rpcUrl: string;
+  /** anvil itself, no faults: the simulator's own reads and writes. */
   readonly anvilRpcUrl: string;
+  /** anvil's websocket endpoint (same port), no faults: for clients that subscribe to events. */
+  readonly anvilWsUrl: string;
   private queue: Promise<unknown> = Promise.resolve();
   private stopping: Promise<void> | undefined;
 
@@ -104,6 +108,7 @@ export class SimChain {
   ) {
     this.rpcUrl = proxy.url;
     this.anvilRpcUrl = anvil.rpcUrl;
+    this.anvilWsUrl = anvil.rpcUrl.replace(/^http:/, 'ws:');
   }
 
   /** Starts anvil, deploys, prepares the markets, funds the accounts and opens the fault proxy. */
