@@ -52,6 +52,8 @@ export interface SettleResult {
 export const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk';
 const OPERATOR_INDEX = 9;
 const MAX_ACCOUNTS = 9;
+/** anvil's block gas limit here: room for a trade against ~200 makers in one block. */
+const BLOCK_GAS_LIMIT = 300_000_000n;
 
 function bad(msg: string): PolyquoteError {
   return new PolyquoteError('SIM_CHAIN_OPTIONS_INVALID', `sim chain options: ${msg}`, { errorClass: 'fatal' });
@@ -115,7 +117,7 @@ export class SimChain {
   static async start(options: SimChainOptions): Promise<SimChain> {
     validateOptions(options);
     const n = options.accounts ?? 4;
-    const anvil = await launchAnvil({ chainId: 137, accounts: OPERATOR_INDEX + 1, port: options.anvilPort });
+    const anvil = await launchAnvil({ chainId: 137, accounts: OPERATOR_INDEX + 1, port: options.anvilPort, gasLimit: BLOCK_GAS_LIMIT });
     let proxy: RpcFaultProxy | undefined;
     try {
       const rpc = new AnvilRpc(anvil.rpcUrl);
@@ -149,6 +151,10 @@ export class SimChain {
     const state = await readSettlementState(this.rpc, this.contracts, stateQueries(resolved));
     checkSettlement(resolved, state);
     const calls = settlementCalls(resolved, this.contracts);
+    const gas = calls.reduce((sum, c) => sum + c.gas, 0n);
+    if (gas > BLOCK_GAS_LIMIT) {
+      throw new SettlementError('SIM_CHAIN_OP_INVALID', `settle: expected the ${ops.length} ops of one trade to fit one block (${BLOCK_GAS_LIMIT} gas), got ${calls.length} transactions reserving ${gas} gas; split the trade`);
+    }
     await simulateCalls(this.rpc, calls);
     // Mined together in one block. The snapshot is the safety net for what the dry run cannot see: a
     // transaction someone else sends to anvil between the dry run and the mining.
@@ -175,7 +181,9 @@ export class SimChain {
       }
       return { txHashes, block: receipts[0]!.blockNumber };
     } catch (err) {
+      // Whatever went wrong (a send refused, a receipt that never came), leave no partial trade behind.
       await this.rpc.request('anvil_dropAllTransactions').catch(() => undefined);
+      if (snapshot) await this.rpc.request('evm_revert', [snapshot]).catch(() => undefined);
       throw err;
     } finally {
       await this.rpc.request('evm_setAutomine', [true]).catch(() => undefined);

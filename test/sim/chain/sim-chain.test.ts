@@ -179,6 +179,29 @@ describe('SimChain on a real anvil', () => {
     });
   });
 
+  it('mines a trade against a hundred makers (200 transactions) in one block, and refuses one too big for a block', async () => {
+    const [a, b, c] = chain.accounts.map((x) => x.address) as [Address, Address, Address];
+    const no = chain.markets[1]!.tokens[1];
+    const before = await snapshot();
+    const ops = Array.from({ length: 100 }, (_, i) => ({ kind: 'transfer' as const, seller: i % 2 ? a : c, buyer: b, tokenId: no, shares: 100_000n, collateral: 30_000n }));
+    const r = await chain.settle(ops);
+    expect(r.txHashes).toHaveLength(200);
+    const block = await client.getBlock({ blockNumber: r.block });
+    expect(block.transactions).toEqual(r.txHashes);
+    expect(block.gasUsed).toBeGreaterThan(0n);
+    expect(diff(before, await snapshot())).toEqual({
+      [`${a}:${no}`]: -5_000_000n, [`${c}:${no}`]: -5_000_000n, [`${b}:${no}`]: 10_000_000n,
+      [`${a}:collateral`]: 1_500_000n, [`${c}:collateral`]: 1_500_000n, [`${b}:collateral`]: -3_000_000n,
+    });
+    const huge = Array.from({ length: 751 }, () => ({ ...ops[0]!, shares: 1n, collateral: 1n }));
+    const mid = await snapshot();
+    const height = await client.getBlockNumber();
+    const err = await rejection(chain.settle(huge));
+    expect(err.message).toBe('settle: expected the 751 ops of one trade to fit one block (300000000 gas), got 1502 transactions reserving 300400000 gas; split the trade');
+    expect(await snapshot()).toEqual(mid);
+    expect(await client.getBlockNumber()).toBe(height);
+  });
+
   it('refuses a trade with an insufficient balance clearly and changes nothing, not even the block number', async () => {
     const [a, b] = chain.accounts.map((x) => x.address) as [Address, Address];
     const m = chain.markets[0]!;
