@@ -4,18 +4,21 @@
  * trades settled by the V2 exchange addresses in one block each. Clients reach it through a
  * fault-injecting JSON-RPC proxy (`rpcUrl`); the simulator itself uses `anvilRpcUrl`.
  */
-import { createWalletClient, defineChain, encodeFunctionData, getAddress, http, toHex, type Address, type Hex } from 'viem';
-import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
+import { createWalletClient, defineChain, encodeFunctionData, getAddress, http, type Address, type Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { devAccount } from './dev-keys.ts';
 import { PolyquoteError } from '../../core/errors.ts';
 import { launchAnvil, type AnvilProcess } from './anvil-process.ts';
 import { AnvilRpc } from './anvil-rpc.ts';
-import { deploySimContracts, type SimContracts } from './deploy.ts';
-import { enableExchanges, fundAccount, prepareMarkets, type SimChainMarket } from './funding.ts';
+import { POLYGON_PUSD, deploySimContracts, type SimContracts } from './deploy.ts';
+import { binaryPositionIds, conditionIdOf, questionIdOf } from './positions.ts';
+import { enableExchanges, fundingTxs, prepareMarkets, type SimChainMarket } from './funding.ts';
 import { RpcFaultProxy } from './rpc-fault-proxy.ts';
 import { validateFaults, type RpcFaults } from './rpc-faults.ts';
 import { readSettlementState, readTokenBalances, readCollateral, simulateCalls } from './chain-reads.ts';
 import { SettlementError, checkSettlement, ctfSettleAbi, resolveOps, settlementCalls, stateQueries, type SettlementOp } from './settlement.ts';
 
+export { ANVIL_MNEMONIC, devAccount } from './dev-keys.ts';
 export type { SimChainMarket } from './funding.ts';
 export type { SimContracts } from './deploy.ts';
 export type { RpcFaults, FaultDecision } from './rpc-faults.ts';
@@ -49,7 +52,6 @@ export interface SettleResult {
   readonly block: bigint;
 }
 
-export const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk';
 const OPERATOR_INDEX = 9;
 const MAX_ACCOUNTS = 9;
 /** anvil's block gas limit here: room for a trade against ~200 makers in one block. */
@@ -81,12 +83,17 @@ function validateOptions(o: SimChainOptions): void {
   validateFaults(o.faults ?? {}, 'sim chain options: faults');
 }
 
-/** Anvil's well-known dev key at `index` of its mnemonic. */
-export function devAccount(index: number): SimChainAccount {
-  const hd = mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: index });
-  const key = hd.getHdKey().privateKey;
-  if (!key) throw new PolyquoteError('SIM_CHAIN_KEYS', `sim chain: no private key derived for dev account ${index}`);
-  return { address: hd.address, privateKey: toHex(key) };
+/** The operator: deploys, mints, and is the oracle of every condition (dev account 9). */
+export const SIM_OPERATOR: Address = '0xa0Ee7A142d267C1f36714E4a8F75612F20a79720';
+
+/**
+ * The ids SimChain gives the market asking `question`, computed without a chain (same oracle, same
+ * collateral): a memory-only simulator that uses them agrees with the real chain.
+ */
+export function marketIdsFor(question: string): { questionId: Hex; conditionId: Hex; tokens: readonly [string, string] } {
+  const questionId = questionIdOf(question);
+  const conditionId = conditionIdOf(SIM_OPERATOR, questionId);
+  return { questionId, conditionId, tokens: binaryPositionIds(POLYGON_PUSD, conditionId) };
 }
 
 export class SimChain {
@@ -123,12 +130,13 @@ export class SimChain {
       const rpc = new AnvilRpc(anvil.rpcUrl);
       const accounts = Array.from({ length: n }, (_, i) => devAccount(i));
       const operator = getAddress(devAccount(OPERATOR_INDEX).address);
+      if (operator !== SIM_OPERATOR) throw new PolyquoteError('SIM_CHAIN_KEYS', `sim chain: expected dev account ${OPERATOR_INDEX} to be ${SIM_OPERATOR}, got ${operator}`);
       const contracts = await deploySimContracts(rpc, operator);
       const markets = await prepareMarkets(rpc, contracts, options.markets);
       await enableExchanges(rpc, contracts);
-      for (const a of accounts) {
-        await fundAccount(rpc, contracts, a.address, markets, options.collateralPerAccount ?? 100_000_000_000n, options.sharesPerAccount ?? 1_000_000_000n);
-      }
+      const collateral = options.collateralPerAccount ?? 100_000_000_000n;
+      const shares = options.sharesPerAccount ?? 1_000_000_000n;
+      await rpc.mineAll(accounts.flatMap((a) => fundingTxs(contracts, a.address, markets, collateral, shares)));
       proxy = await RpcFaultProxy.start({ targetUrl: anvil.rpcUrl, seed: options.seed ?? 1, faults: options.faults ?? {} });
       return new SimChain(anvil, proxy, rpc, Object.freeze(accounts), Object.freeze(markets), Object.freeze(contracts));
     } catch (err) {

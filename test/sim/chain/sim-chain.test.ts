@@ -4,7 +4,7 @@ import { createPublicClient, http, parseAbi, type Address, type Hex, type Public
 import { PolyquoteError, SourceError } from '../../../core/errors.ts';
 import type { PositionSource } from '../../../core/sources/position-source.ts';
 import { ChainSource } from '../../../plugins/position-source/chain/index.ts';
-import { SimChain } from '../../../sim/chain/sim-chain.ts';
+import { SimChain, marketIdsFor } from '../../../sim/chain/sim-chain.ts';
 import { binaryPositionIds, collectionIdOf, positionIdOf } from '../../../sim/chain/positions.ts';
 import { buildSource, sourceContext } from '../../support/source-context.ts';
 
@@ -108,6 +108,7 @@ describe('SimChain on a real anvil', () => {
     for (const m of chain.markets) {
       expect([(await onChain(m.conditionId, 1n)).toString(), (await onChain(m.conditionId, 2n)).toString()]).toEqual([...m.tokens]);
       expect(binaryPositionIds(chain.contracts.collateral, m.conditionId)).toEqual(m.tokens);
+      expect(marketIdsFor(m.question)).toEqual({ questionId: m.questionId, conditionId: m.conditionId, tokens: m.tokens });
     }
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.constantFrom(1n, 2n, 3n), async (bytes, indexSet) => {
