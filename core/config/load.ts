@@ -29,14 +29,20 @@ export function loadConfigFile(file: string, registry: PluginLookup, env: NodeJS
 }
 
 /** Validates config text. */
-export function parseConfig(text: string, registry: PluginLookup, opts: { env?: NodeJS.ProcessEnv; file?: string; baseDir?: string } = {}): PolyquoteConfig {
+export function parseConfig(
+  text: string,
+  registry: PluginLookup,
+  opts: { env?: NodeJS.ProcessEnv; file?: string; baseDir?: string; transform?: (raw: Record<string, unknown>) => Record<string, unknown> } = {},
+): PolyquoteConfig {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     throw new ConfigError(doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}` : '', message: `invalid YAML: ${e.message.split('\n')[0]}` })), opts.file);
   }
   const raw = doc.toJS() ?? {};
   const issues: Issue[] = [];
-  const data = interpolateEnv(raw, opts.env ?? process.env, issues);
+  const interpolated = interpolateEnv(raw, opts.env ?? process.env, issues);
+  // A caller may resolve values before validation (the embedded simulator's `embedded` endpoints).
+  const data = opts.transform && interpolated && typeof interpolated === 'object' ? opts.transform(interpolated as Record<string, unknown>) : interpolated;
   // A value whose variable is missing was substituted with '': its schema complaint would only repeat that.
   const envIssues = issues.length;
   const unset = new Set(issues.map((i) => i.path));

@@ -23,6 +23,8 @@ export const rootSchema = z.strictObject({
   alerts: z.array(pluginBlock).default([{ kind: 'log' }]),
   ledger: pluginBlock.default({ kind: 'memory' }),
   strategy: pluginBlock.optional(),
+  /** The embedded exchange simulator `polyquote run` starts first (validated by the simulator's own schema). */
+  simulator: z.looseObject({}).optional(),
 });
 
 export type PluginConfig = { kind: string } & Record<string, unknown>;
@@ -39,6 +41,7 @@ export interface PolyquoteConfig {
   readonly alerts: readonly PluginConfig[];
   readonly ledger: PluginConfig;
   readonly strategy?: PluginConfig;
+  readonly simulator?: Record<string, unknown>;
   /** Directory of the config file: relative paths resolve against it. */
   readonly baseDir: string;
   readonly file: string | undefined;

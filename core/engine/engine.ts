@@ -6,7 +6,8 @@
 import { formatMicros, mulMicros, type Micros } from '../amounts.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import { errorMessage } from '../errors.ts';
-import { eventTokenId, type AlertRaised, type BookUpdated, type InboundEvent, type OrderSubmitted, type Side } from '../events.ts';
+import { eventTokenId, type AlertRaised, type BookUpdated, type FillReported, type FillStatus, type InboundEvent, type OrderSubmitted, type Side } from '../events.ts';
+import { fillKey } from '../inventory/fill-key.ts';
 import { applyBookDelta, bookFromSnapshot, bookView, type Book } from '../market/book.ts';
 import type { InventoryManager } from '../inventory/inventory-manager.ts';
 import type { Ledger } from '../ledger/ledger.ts';
@@ -174,6 +175,12 @@ export class Engine {
     const reserved = this.orders.reservedCollateral + this.queuedCash;
     const confirmed = this.collateralConfirmed ?? 0n;
     return { confirmed, pendingDelta, reserved, available: confirmed + pendingDelta - reserved, known: this.collateralConfirmed !== undefined };
+  }
+
+  /** The last status of one of our fills as the engine saw it (undefined: never seen). */
+  knownFillStatus(tradeId: string, orderId: string | undefined): FillStatus | undefined {
+    const probe: FillReported = { type: 'fill', at: 0, tradeId, ...(orderId !== undefined && { orderId }), tokenId: '0', side: 'BUY', size: 0n, price: 0n, status: 'MATCHED' };
+    return this.inventory.seenStatus(fillKey(probe, 0).key);
   }
 
   /** Whether an event is being applied or published right now (re-entrant ingests are queued). */

@@ -82,6 +82,11 @@ export class InventoryManager {
     return [...this.positions.keys()];
   }
 
+  /** The last status of a fill seen within the dedup window, by its dedup key (undefined: never seen). */
+  seenStatus(key: string): FillStatus | undefined {
+    return this.seen.get(key)?.status;
+  }
+
   discrepancyCount(tokenId: string): number {
     return this.discrepancies.get(tokenId) ?? 0;
   }

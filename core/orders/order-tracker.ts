@@ -39,6 +39,8 @@ export class OrderTracker {
   private readonly open = new Map<string, MutableOrder>();
   /** Recently closed orders, so a late update is recognised instead of looking unknown. */
   private readonly closed = new Map<string, number>();
+  /** Terminal status of recently closed orders (in memory; after a restart a closed order reads CANCELED). */
+  private readonly closedStatus = new Map<string, OrderStatus>();
   private readonly reserved = new Map<string, Micros>();
   private readonly fillMatched = new Map<string, Micros>();
   /** Collateral reserved per open BUY order: price × remaining (an adopted order of unknown price at 1). */
@@ -148,7 +150,7 @@ export class OrderTracker {
       const rem = remaining(o);
       this.open.delete(o.orderId);
       this.reserve(o, -rem);
-      this.rememberClosed(o.orderId, e.at);
+      this.rememberClosed(o.orderId, e.at, e.status);
       this.logger.info({ orderId: o.orderId, tokenId: o.tokenId, side: o.side, status: e.status, released: o.side === 'BUY' ? formatMicros(rem) : '0' }, 'order closed');
       return { kind: 'closed', order: view(o), released: before - this.pendingOrderBuys(o.tokenId) };
     }
@@ -207,9 +209,26 @@ export class OrderTracker {
     else this.cashReserved.set(o.orderId, cash);
   }
 
-  private rememberClosed(orderId: string, at: number): void {
+  private rememberClosed(orderId: string, at: number, status?: OrderStatus): void {
     this.closed.set(orderId, at);
-    if (this.closed.size > this.closedMemory) this.closed.delete(this.closed.keys().next().value!);
+    if (status) this.closedStatus.set(orderId, status);
+    if (this.closed.size > this.closedMemory) {
+      const oldest = this.closed.keys().next().value!;
+      this.closed.delete(oldest);
+      this.closedStatus.delete(oldest);
+    }
+  }
+
+  /** Recently closed orders with their terminal status: nothing may reopen them. */
+  closedOrders(): Map<string, OrderStatus> {
+    const out = new Map<string, OrderStatus>();
+    for (const id of this.closed.keys()) out.set(id, this.closedStatus.get(id) ?? 'CANCELED');
+    return out;
+  }
+
+  /** Whether an order id is ours and recently closed. */
+  isClosed(orderId: string): boolean {
+    return this.closed.has(orderId);
   }
 }
 

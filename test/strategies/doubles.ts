@@ -141,7 +141,7 @@ export class FakeGateway implements OrderGateway {
       orderId, tokenId: intent.tokenId, side: intent.side, price: intent.price, originalSize: intent.size, matched: 0n,
       remaining: intent.size, status: 'LIVE', submittedAt: this.clock.now(), cancelRequestedAt: undefined,
     });
-    return { kind: 'submitted', orderId };
+    return { kind: 'submitted', orderId, status: 'LIVE' };
   }
 
   async cancel(orderIds: readonly string[]): Promise<CancelOutcome> {

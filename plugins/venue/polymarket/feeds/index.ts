@@ -11,5 +11,5 @@ export { parseOrderReport, parseTradeReports, type TradeIdentity } from './rest-
 export {
   reconcile, screenFeedEvent, fillKeyOf, fillStatusMovesForward,
   type ReconcileInput, type ReconcileResult, type LocalOrder, type GapEvidence, type GapEvidenceKind, type KnownOrder, type ScreenResult,
-} from './reconcile.ts';
+} from '../../../../core/venue/reconcile.ts';
 export type { FeedProblem } from './fields.ts';

@@ -14,10 +14,10 @@
  * - A venue open order unknown here is adopted (an `order` event) and flagged.
  * Every difference is also listed as gap evidence: it means the feed missed something.
  */
-import type { Micros } from '../../../../core/amounts.ts';
-import type { FillReported, FillStatus, OrderStatus, OrderUpdated, Side } from '../../../../core/events.ts';
-import { TERMINAL_ORDER_STATUSES } from '../../../../core/events.ts';
-import type { FillReport, OrderStatusReport } from '../../../../core/venue/venue.ts';
+import type { Micros } from '../amounts.ts';
+import type { FillReported, FillStatus, OrderStatus, OrderUpdated, Side } from '../events.ts';
+import { TERMINAL_ORDER_STATUSES } from '../events.ts';
+import type { FillReport, OrderStatusReport } from './venue.ts';
 
 /** An order as the engine holds it. */
 export interface LocalOrder {

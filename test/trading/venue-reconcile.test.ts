@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { FillReported, FillStatus, OrderStatus, OrderUpdated } from '../../../../core/events.ts';
-import type { FillReport, OrderStatusReport } from '../../../../core/venue/venue.ts';
+import type { FillReported, FillStatus, OrderStatus, OrderUpdated } from '../../core/events.ts';
+import type { FillReport, OrderStatusReport } from '../../core/venue/venue.ts';
 import {
   fillKeyOf, fillStatusMovesForward, reconcile, screenFeedEvent, type KnownOrder, type LocalOrder, type ReconcileInput,
-} from '../../../../plugins/venue/polymarket/feeds/reconcile.ts';
+} from '../../core/venue/reconcile.ts';
 
 const AT = 5_000;
 const TOK = '1001';
