@@ -29,6 +29,7 @@ import { HealthRegistry } from '../core/health.ts';
 import { Gateway } from '../core/orders/gateway.ts';
 import { EngineMarketView } from '../core/engine/market-view.ts';
 import { StrategyRunner } from '../core/strategy/runner.ts';
+import { VenueReconciler } from '../core/venue/venue-reconciler.ts';
 import type { Strategy } from '../core/strategy/strategy.ts';
 import type { Venue } from '../core/venue/venue.ts';
 import type { AlertRaised, InboundEvent } from '../core/events.ts';
@@ -93,6 +94,7 @@ export class App {
   readonly market: EngineMarketView | undefined;
   readonly strategies: readonly { name: string; strategy: Strategy }[];
   private strategyRunner: StrategyRunner | undefined;
+  venueReconciler: VenueReconciler | undefined;
   private tradingStarted = false;
   private runner: SourceRunner | undefined;
   private readonly sinks: AlertSink[];
@@ -151,7 +153,17 @@ export class App {
   async startTrading(opts: { snapshotTimeoutMs?: number } = {}): Promise<void> {
     if (!this.venue || !this.gateway || !this.market || this.tradingStarted) return;
     this.tradingStarted = true;
-    await this.venue.connect(this.venueSink, { tokenIds: this.trackedTokens(), knownOrderIds: () => this.engine.orders.openOrders().map((o) => o.orderId) });
+    await this.venue.connect(this.venueSink, {
+      tokenIds: this.trackedTokens(),
+      knownOrderIds: () => this.engine.orders.openOrders().map((o) => o.orderId),
+      isOurOrder: (id) => this.engine.orders.get(id) !== undefined || this.engine.orders.isClosed(id),
+    });
+    this.venueReconciler = new VenueReconciler(this.engine, this.venue, this.bus, this.clock, this.logger.child({ component: 'venue-reconciler' }), {
+      everyMs: this.config.engine.venueReconcileSeconds * 1000,
+    });
+    // Start-up: what happened at the venue while we were away is ingested before the first quote.
+    await this.venueReconciler.run('start-up');
+    this.venueReconciler.start();
     await this.waitForSnapshot(opts.snapshotTimeoutMs ?? 30_000);
     this.strategyRunner = new StrategyRunner(this.bus, this.gateway, this.market, this.clock, this.logger.child({ component: 'strategies' }), this.health, {
       alert: (a) => this.bus.publishAlert({ type: 'alert', at: this.clock.now(), ...a }),
@@ -162,6 +174,7 @@ export class App {
   /** Stops strategies, cancels every resting order and waits (bounded) for the venue to confirm. */
   async stopTrading(opts: { confirmTimeoutMs?: number } = {}): Promise<{ canceled: number; stillOpen: number }> {
     await this.strategyRunner?.stop();
+    this.venueReconciler?.stop();
     if (!this.gateway || !this.venue) return { canceled: 0, stillOpen: 0 };
     let canceled = 0;
     try {
@@ -298,6 +311,7 @@ export class App {
     if (this.disposed) return;
     this.disposed = true;
     await this.strategyRunner?.stop();
+    this.venueReconciler?.stop();
     await this.gateway?.drain();
     await this.venue?.dispose();
     this.checkpointTimer?.cancel();

@@ -14,12 +14,14 @@ export interface EmbeddedEndpoints {
   readonly funder: string;
   readonly collateral: string;
   readonly ctf: string;
+  /** Condition ids of the simulated markets (for `markets: embedded`). */
+  readonly markets: readonly string[];
 }
 
 /** Which endpoint an `embedded` value stands for, by the key that holds it. */
 const BY_KEY: Record<string, keyof EmbeddedEndpoints> = {
   clobUrl: 'clobUrl', userWsUrl: 'userWsUrl', marketWsUrl: 'marketWsUrl', dataApiUrl: 'dataApiUrl',
-  rpcUrl: 'rpcUrl', url: 'dataApiUrl', funder: 'funder', collateral: 'collateral', contract: 'ctf',
+  rpcUrl: 'rpcUrl', url: 'dataApiUrl', funder: 'funder', collateral: 'collateral', contract: 'ctf', markets: 'markets',
 };
 
 /** Whether a raw config asks for the embedded simulator (a `simulator` block or any `embedded` value). */
@@ -44,6 +46,7 @@ export const PLACEHOLDER_ENDPOINTS: EmbeddedEndpoints = {
   clobUrl: 'http://127.0.0.1:9', userWsUrl: 'ws://127.0.0.1:9/ws/user', marketWsUrl: 'ws://127.0.0.1:9/ws/market', dataApiUrl: 'http://127.0.0.1:9',
   rpcUrl: 'http://127.0.0.1:9', funder: '0x0000000000000000000000000000000000000001', collateral: '0x0000000000000000000000000000000000000002',
   ctf: '0x4D97DCd97eC945f40cF65F87097ACe5EA0476045',
+  markets: ['0x0000000000000000000000000000000000000000000000000000000000000001'],
 };
 
 function walk(v: unknown, fn: (key: string | undefined, value: unknown) => unknown, key?: string): unknown {

@@ -5,6 +5,7 @@
 import type { PluginLookup } from '../core/config/load.ts';
 import type { PluginCategory, PluginDefinition } from '../core/plugin.ts';
 import { logAlertSink } from './alert-sink/log/index.ts';
+import { polymarketVenue } from './venue/polymarket/index.ts';
 import { telegramAlertSink } from './alert-sink/telegram/index.ts';
 import { webhookAlertSink } from './alert-sink/webhook/index.ts';
 import { memoryLedgerPlugin } from './ledger/memory/index.ts';
@@ -34,6 +35,7 @@ export const PLUGINS: readonly PluginDefinition[] = [
   sqliteLedgerPlugin,
   memoryLedgerPlugin,
   logAlertSink,
+  polymarketVenue,
   telegramAlertSink,
   webhookAlertSink,
   activeQuotingStrategy,

@@ -11,7 +11,9 @@ export const rootSchema = z.strictObject({
     dedupWindowSeconds: z.number().positive().default(86_400),
     checkpointEverySeconds: z.number().positive().default(60),
     sizeMatchedGraceSeconds: z.number().nonnegative().default(5),
-  }).default({ dedupWindowSeconds: 86_400, checkpointEverySeconds: 60, sizeMatchedGraceSeconds: 5 }),
+    /** REST reconciliation of orders and trades with the venue (also on every reconnect); 0 = only on reconnects. */
+    venueReconcileSeconds: z.number().min(0).max(86_400).default(60),
+  }).default({ dedupWindowSeconds: 86_400, checkpointEverySeconds: 60, sizeMatchedGraceSeconds: 5, venueReconcileSeconds: 60 }),
   log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).default({ level: 'info' }),
   venue: pluginBlock.optional(),
   positionSource: pluginBlock.optional(),
@@ -32,7 +34,7 @@ export type PluginConfig = { kind: string } & Record<string, unknown>;
 export interface PolyquoteConfig {
   readonly identity: { readonly funder?: `0x${string}` };
   readonly tokens: readonly string[];
-  readonly engine: { readonly dedupWindowSeconds: number; readonly checkpointEverySeconds: number; readonly sizeMatchedGraceSeconds: number };
+  readonly engine: { readonly dedupWindowSeconds: number; readonly checkpointEverySeconds: number; readonly sizeMatchedGraceSeconds: number; readonly venueReconcileSeconds: number };
   readonly log: { readonly level: string };
   readonly venue?: PluginConfig;
   readonly positionSource?: PluginConfig;

@@ -131,6 +131,8 @@ export interface VenueConnectOptions {
   readonly tokenIds: readonly string[];
   /** Our known open order ids (after a restart), for attribution of maker fills. */
   readonly knownOrderIds: () => Iterable<string>;
+  /** Whether an order id is ours (open, or recently closed): maker-fill attribution asks this per trade. */
+  readonly isOurOrder: (orderId: string) => boolean;
 }
 
 export interface Venue {
