@@ -10,7 +10,7 @@ const T0 = Date.UTC(2026, 11, 1, 9, 0, 0);
 const servers: FakeBotApi[] = [];
 const sinks: TelegramSink[] = [];
 afterEach(async () => {
-  for (const s of sinks.splice(0)) s.dispose();
+  for (const s of sinks.splice(0)) await s.dispose();
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
@@ -233,6 +233,29 @@ describe('telegram sink against a loopback Bot API', () => {
     expect(everything).not.toContain(TOKEN);
     expect(everything).not.toContain('FAKE-bot-token');
     expect(everything).not.toContain(api.url);
+  });
+
+  it('on dispose sends what is still queued, in real time, then stops', async () => {
+    const { api, sink } = await setup({ groupDelayMs: 600_000, flushOnDisposeMs: 3000, chatIntervalMs: 20 });
+    for (const m of ['last-1', 'last-2', 'last-3']) sink.send(alert({ message: m }));
+    expect(api.requests).toHaveLength(0);
+    await sink.dispose();
+    expect(api.delivered()).toHaveLength(1);
+    expect(api.delivered()[0]!.text).toMatch(/3 alerts[\s\S]*last-1[\s\S]*last-2[\s\S]*last-3/);
+    expect(sink.health()).toMatchObject({ sent: 3, queued: 0 });
+    sink.send(alert({ message: 'after dispose' }));
+    expect(sink.health().queued).toBe(0);
+  });
+
+  it('gives up flushing at dispose on a failure and counts the rest as dropped', async () => {
+    const { api, sink } = await setup({ groupDelayMs: 600_000, flushOnDisposeMs: 3000 });
+    api.script.push({ kind: 'status', status: 500 });
+    sink.send(alert({ message: 'doomed' }));
+    const t = Date.now();
+    await sink.dispose();
+    expect(Date.now() - t).toBeLessThan(2000);
+    expect(api.requests).toHaveLength(1);
+    expect(sink.health()).toMatchObject({ sent: 0, queued: 0, dropped: { warning: 1 } });
   });
 
   it('keeps each message within Telegram\u2019s 4096 characters', async () => {
