@@ -52,10 +52,19 @@ describe('telegram sink against a loopback Bot API', () => {
   it('returns from send synchronously without waiting on the network', async () => {
     const { clock, api, sink } = await setup({ maxQueue: 10_000 });
     api.script.push({ kind: 'slow', delayMs: 500 });
-    const t = performance.now();
-    for (let i = 0; i < 2000; i++) expect(sink.send(alert({ severity: 'info' }))).toBeUndefined();
-    const perSendMs = (performance.now() - t) / 2000;
-    expect(perSendMs).toBeLessThan(0.25);
+    const alerts = Array.from({ length: 2100 }, () => alert({ severity: 'info' }));
+    const results: unknown[] = [];
+    // The median of 21 batches stays meaningful on a loaded machine (a descheduled batch is an outlier).
+    const batchMs: number[] = [];
+    for (let b = 0; b < 21; b++) {
+      const t = performance.now();
+      for (let i = 0; i < 100; i++) results.push(sink.send(alerts[b * 100 + i]!));
+      batchMs.push(performance.now() - t);
+    }
+    expect(results.every((r) => r === undefined)).toBe(true);
+    const medianPerSendMs = [...batchMs].sort((x, y) => x - y)[10]! / 100;
+    expect(medianPerSendMs).toBeLessThan(0.1);
+    expect(sink.health().queued).toBe(2100);
     expect(api.requests).toHaveLength(0);
     clock.advanceBy(0);
     expect(await runUntil(clock, () => api.requests.length >= 1, { stepMs: 20 })).toBe(true);
@@ -141,7 +150,7 @@ describe('telegram sink against a loopback Bot API', () => {
 
   it('keeps order behind a slow answer and never sends a message twice', async () => {
     const { clock, api, sink } = await setup({ chatIntervalMs: 1 });
-    api.script.push({ kind: 'slow', delayMs: 300 });
+    api.script.push({ kind: 'slow', delayMs: 1500 });
     sink.send(alert({ message: 'slow one' }));
     await runUntil(clock, () => api.requests.length === 1, { stepMs: 5 });
     sink.send(alert({ message: 'after slow' }));
