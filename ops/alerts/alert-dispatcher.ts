@@ -163,7 +163,10 @@ export class AlertDispatcher {
     }
   }
 
-  private enrich(a: AlertRaised): DetailedAlert {
+  private enrich(raw: AlertRaised): DetailedAlert {
+    // An error text quoted into a message may carry a registered secret: pages never show it.
+    const message = scrubSecrets(raw.message);
+    const a: AlertRaised = message === raw.message ? raw : { ...raw, message };
     const d = a as DetailedAlert;
     const tokenId = a.tokenId;
     if (tokenId === undefined || (!this.options.position && !this.options.market)) return d;

@@ -108,6 +108,8 @@ describe('AlertDispatcher', () => {
     expect(d.health().map((h) => h.name)).toEqual(['webhook#0', 'webhook#1']);
     expect(ok.got[1]!.message).toBe('alert sink webhook#0 is failing: POST failed with key [REDACTED]');
     expect(JSON.stringify(lines()) + JSON.stringify(d.health())).not.toContain(secret);
+    bus.publishAlert(alert('LEDGER_FAILED', { message: `ledger write failed: open ${secret}.db` }));
+    expect(ok.got.at(-1)!.message).toBe('ledger write failed: open [REDACTED].db');
   });
 
   it('attaches the token position and market to alerts that carry none', () => {
