@@ -154,6 +154,12 @@ export class DeliveryQueue<P> {
 
   private pruneRecent(now: number): void {
     for (const [k, v] of this.recent) if (now - v.at >= this.o.dedupWindowMs) this.recent.delete(k);
+    // Hard cap: a flood of distinct alerts inside one window must not grow memory without bound.
+    const cap = 4 * this.o.maxQueue;
+    for (const k of this.recent.keys()) {
+      if (this.recent.size <= cap) break;
+      this.recent.delete(k);
+    }
   }
 
   private enforceBound(): void {

@@ -112,6 +112,13 @@ describe('AlertDispatcher', () => {
     expect(ok.got.at(-1)!.message).toBe('ledger write failed: open [REDACTED].db');
   });
 
+  it('passes a malformed alert on with a known severity rather than losing it', () => {
+    const a = recorder('a');
+    const { bus } = setup([a]);
+    bus.publishAlert({ ...alert('ODD'), severity: 'loud' as never, message: 42 as never });
+    expect(a.got[0]).toMatchObject({ code: 'ODD', severity: 'warning', message: '42' });
+  });
+
   it('attaches the token position and market to alerts that carry none', () => {
     const a = recorder('a');
     const { bus } = setup([a], {
