@@ -168,6 +168,8 @@ export class DeliveryQueue<P> {
       const idx = evictionIndex(this.queue.slice(0, -1).map((q) => q.alert.severity), last.alert.severity);
       const [gone] = this.queue.splice(idx, 1);
       this.dropped[gone!.alert.severity]++;
+      // A dropped alert must not swallow its repeats: the next one may get through.
+      if (this.recent.get(gone!.key)?.item === gone) this.recent.delete(gone!.key);
       this.o.logger?.warn({ destination: this.o.name, code: gone!.alert.code, severity: gone!.alert.severity }, 'alert queue full: dropped an alert');
     }
   }
