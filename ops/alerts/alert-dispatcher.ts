@@ -15,7 +15,7 @@ import type { Clock } from '../../core/clock.ts';
 import { errorMessage } from '../../core/errors.ts';
 import type { AlertRaised, AlertSeverity } from '../../core/events.ts';
 import { scrubSecrets, type Logger } from '../../core/logger.ts';
-import { isReportingSink, type AlertPositionNumbers, type DetailedAlert, type SinkDeliveryHealth } from './alert-types.ts';
+import { isReportingSink, SEVERITY_RANK, type AlertPositionNumbers, type DetailedAlert, type SinkDeliveryHealth } from './alert-types.ts';
 
 export interface AlertDispatcherOptions {
   /** The token's current numbers, for alerts that carry none (e.g. `(t) => engine.position(t)`). */
@@ -163,7 +163,11 @@ export class AlertDispatcher {
     }
   }
 
-  private enrich(a: AlertRaised): DetailedAlert {
+  private enrich(raw: AlertRaised): DetailedAlert {
+    // An error text quoted into a message may carry a registered secret: pages never show it.
+    const message = scrubSecrets(typeof raw.message === 'string' ? raw.message : String(raw.message));
+    const severity = raw.severity in SEVERITY_RANK ? raw.severity : 'warning';
+    const a: AlertRaised = message === raw.message && severity === raw.severity ? raw : { ...raw, message, severity };
     const d = a as DetailedAlert;
     const tokenId = a.tokenId;
     if (tokenId === undefined || (!this.options.position && !this.options.market)) return d;

@@ -74,6 +74,8 @@ export class DeliveryQueue<P> {
   private timer: TimerHandle | undefined;
   private timerAt = Infinity;
   private inflight = false;
+  private draining = false;
+  private lastOutcome: DeliveryOutcome['kind'] | undefined;
   private closed = false;
   private lastSendAt = -Infinity;
   private holdUntil = -Infinity;
@@ -117,6 +119,28 @@ export class DeliveryQueue<P> {
     };
   }
 
+  /**
+   * At shutdown: sends what is queued right away, in real time (whatever the clock), one payload per
+   * `minIntervalMs`, until the queue is empty, a send fails, or `timeoutMs` passed. Then `close()`.
+   */
+  async drain(timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    this.draining = true;
+    this.lastOutcome = undefined;
+    while (!this.closed && (this.queue.length > 0 || this.inflight) && Date.now() < deadline) {
+      if (!this.inflight) {
+        if (this.lastOutcome !== undefined && this.lastOutcome !== 'sent') break;
+        this.fire(true);
+      }
+      await new Promise((r) => setTimeout(r, this.inflight ? 5 : Math.max(5, this.o.minIntervalMs)));
+    }
+    this.draining = false;
+    return this.close();
+  }
+
   /** Stops timers; alerts still queued are counted as dropped and returned. */
   close(): number {
     this.closed = true;
@@ -130,6 +154,12 @@ export class DeliveryQueue<P> {
 
   private pruneRecent(now: number): void {
     for (const [k, v] of this.recent) if (now - v.at >= this.o.dedupWindowMs) this.recent.delete(k);
+    // Hard cap: a flood of distinct alerts inside one window must not grow memory without bound.
+    const cap = 4 * this.o.maxQueue;
+    for (const k of this.recent.keys()) {
+      if (this.recent.size <= cap) break;
+      this.recent.delete(k);
+    }
   }
 
   private enforceBound(): void {
@@ -138,12 +168,14 @@ export class DeliveryQueue<P> {
       const idx = evictionIndex(this.queue.slice(0, -1).map((q) => q.alert.severity), last.alert.severity);
       const [gone] = this.queue.splice(idx, 1);
       this.dropped[gone!.alert.severity]++;
+      // A dropped alert must not swallow its repeats: the next one may get through.
+      if (this.recent.get(gone!.key)?.item === gone) this.recent.delete(gone!.key);
       this.o.logger?.warn({ destination: this.o.name, code: gone!.alert.code, severity: gone!.alert.severity }, 'alert queue full: dropped an alert');
     }
   }
 
   private schedule(notBefore: number): void {
-    if (this.closed || this.inflight || this.queue.length === 0) return;
+    if (this.closed || this.draining || this.inflight || this.queue.length === 0) return;
     const at = Math.max(notBefore, this.lastSendAt + this.o.minIntervalMs, this.holdUntil, this.o.gate?.earliest() ?? -Infinity);
     if (this.timer && this.timerAt <= at) return;
     this.timer?.cancel();
@@ -155,11 +187,11 @@ export class DeliveryQueue<P> {
     });
   }
 
-  private fire(): void {
+  private fire(force = false): void {
     if (this.closed || this.inflight || this.queue.length === 0) return;
     const now = this.o.clock.now();
     const due = Math.max(this.lastSendAt + this.o.minIntervalMs, this.holdUntil, this.o.gate?.earliest() ?? -Infinity);
-    if (due > now) return this.schedule(due);
+    if (!force && due > now) return this.schedule(due);
     const { count, payload } = this.o.pack(this.queue);
     const batch = this.queue.splice(0, Math.max(1, Math.min(count, this.queue.length)));
     this.inflight = true;
@@ -179,6 +211,7 @@ export class DeliveryQueue<P> {
 
   private settle(batch: QueuedAlert[], r: DeliveryOutcome): void {
     this.inflight = false;
+    this.lastOutcome = r.kind;
     const now = this.o.clock.now();
     if (r.kind === 'sent') {
       this.sent += batch.length;
@@ -203,7 +236,7 @@ export class DeliveryQueue<P> {
     }
     if (this.closed) return void this.close();
     this.enforceBound();
-    this.schedule(now);
+    if (!this.draining) this.schedule(now);
   }
 
   private setState(state: 'ok' | 'failing', error: string | undefined): void {

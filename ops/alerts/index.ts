@@ -62,7 +62,8 @@ export function pnlSummary(engine: AlertingEngineView): DaySummaryNumbers {
 /** Builds the dispatcher and the feed; nothing runs until `start()`. */
 export function createAlerting(o: AlertingOptions): Alerting {
   const engine = o.engine;
-  const position = engine ? (t: string) => engine.position(t) : undefined;
+  // engine.position() starts tracking a token it does not know: look up known tokens only.
+  const position = engine ? (t: string) => (engine.tokenIds().includes(t) ? engine.position(t) : undefined) : undefined;
   const dispatcher = new AlertDispatcher(o.bus, o.sinks, o.clock, o.logger.child({ component: 'alerts' }), {
     ...(position && { position }), ...(o.market && { market: o.market }),
   });

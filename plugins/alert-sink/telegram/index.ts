@@ -38,6 +38,8 @@ export const telegramConfigSchema = z.strictObject({
   maxBackoffSeconds: seconds(3600).default(60),
   /** Consecutive failed attempts before the sink reports itself failing. */
   failAfterAttempts: z.number().int().min(1).max(100).default(3),
+  /** At shutdown, keep sending what is queued for up to this long. */
+  flushOnDisposeSeconds: z.number().min(0).max(60).default(3),
 }).refine((c) => c.maxBackoffSeconds >= c.initialBackoffSeconds, { message: 'expected maxBackoffSeconds ≥ initialBackoffSeconds', path: ['maxBackoffSeconds'] });
 export type TelegramConfig = z.infer<typeof telegramConfigSchema>;
 
@@ -57,7 +59,7 @@ export const telegramAlertSink = definePlugin({
       timeoutMs: cfg.timeoutSeconds * 1000, dedupWindowMs: cfg.dedupWindowSeconds * 1000, groupDelayMs: cfg.groupDelaySeconds * 1000,
       chatIntervalMs: cfg.chatIntervalSeconds * 1000, groupChatIntervalMs: cfg.groupChatIntervalSeconds * 1000, globalIntervalMs: 1000 / 30,
       maxQueue: cfg.maxQueue, initialBackoffMs: cfg.initialBackoffSeconds * 1000, maxBackoffMs: cfg.maxBackoffSeconds * 1000,
-      failAfterAttempts: cfg.failAfterAttempts,
+      failAfterAttempts: cfg.failAfterAttempts, flushOnDisposeMs: cfg.flushOnDisposeSeconds * 1000,
     });
   },
 });

@@ -32,6 +32,8 @@ export interface TelegramSinkOptions {
   readonly maxBackoffMs: number;
   readonly failAfterAttempts: number;
   readonly maxChars?: number;
+  /** On dispose, keep sending what is queued for up to this long (real time); 0 drops it at once. */
+  readonly flushOnDisposeMs?: number;
 }
 
 /** Whether a chat id names a group, supergroup or channel (negative ids, @usernames). */
@@ -91,8 +93,9 @@ export class TelegramSink implements ReportingAlertSink {
     return () => void this.listeners.delete(fn);
   }
 
-  dispose(): void {
-    for (const q of this.queues.values()) q.close();
+  async dispose(): Promise<void> {
+    const wait = this.o.flushOnDisposeMs ?? 0;
+    await Promise.all([...this.queues.values()].map((q) => (wait > 0 ? q.drain(wait) : q.close())));
     this.listeners.clear();
   }
 

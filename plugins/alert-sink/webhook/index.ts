@@ -29,6 +29,8 @@ export const webhookConfigSchema = z
     initialBackoffSeconds: seconds(600).default(1),
     maxBackoffSeconds: seconds(3600).default(60),
     failAfterAttempts: z.number().int().min(1).max(100).default(3),
+    /** At shutdown, keep sending what is queued for up to this long. */
+    flushOnDisposeSeconds: z.number().min(0).max(60).default(3),
   })
   .refine((c) => (c.url === undefined) !== (c.urlEnv === undefined), { message: 'expected exactly one of url or urlEnv', path: ['url'] })
   .refine((c) => c.maxBackoffSeconds >= c.initialBackoffSeconds, { message: 'expected maxBackoffSeconds ≥ initialBackoffSeconds', path: ['maxBackoffSeconds'] });
@@ -57,7 +59,7 @@ export const webhookAlertSink = definePlugin({
       url: url!, ...(secret && { secret }), minSeverity: cfg.minSeverity, clock: ctx.clock, logger: ctx.logger,
       timeoutMs: cfg.timeoutSeconds * 1000, dedupWindowMs: cfg.dedupWindowSeconds * 1000, minIntervalMs: cfg.minIntervalSeconds * 1000,
       maxQueue: cfg.maxQueue, initialBackoffMs: cfg.initialBackoffSeconds * 1000, maxBackoffMs: cfg.maxBackoffSeconds * 1000,
-      failAfterAttempts: cfg.failAfterAttempts,
+      failAfterAttempts: cfg.failAfterAttempts, flushOnDisposeMs: cfg.flushOnDisposeSeconds * 1000,
     });
   },
 });

@@ -34,6 +34,8 @@ export interface WebhookSinkOptions {
   readonly maxBackoffMs: number;
   readonly failAfterAttempts: number;
   readonly maxRetryAfterMs?: number;
+  /** On dispose, keep sending what is queued for up to this long (real time); 0 drops it at once. */
+  readonly flushOnDisposeMs?: number;
 }
 
 /** The signature header value for a body signed at `timestamp`. */
@@ -108,8 +110,10 @@ export class WebhookSink implements ReportingAlertSink {
     return () => void this.listeners.delete(fn);
   }
 
-  dispose(): void {
-    this.queue.close();
+  async dispose(): Promise<void> {
+    const wait = this.o.flushOnDisposeMs ?? 0;
+    if (wait > 0) await this.queue.drain(wait);
+    else this.queue.close();
     this.listeners.clear();
   }
 

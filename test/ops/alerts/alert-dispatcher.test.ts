@@ -108,6 +108,15 @@ describe('AlertDispatcher', () => {
     expect(d.health().map((h) => h.name)).toEqual(['webhook#0', 'webhook#1']);
     expect(ok.got[1]!.message).toBe('alert sink webhook#0 is failing: POST failed with key [REDACTED]');
     expect(JSON.stringify(lines()) + JSON.stringify(d.health())).not.toContain(secret);
+    bus.publishAlert(alert('LEDGER_FAILED', { message: `ledger write failed: open ${secret}.db` }));
+    expect(ok.got.at(-1)!.message).toBe('ledger write failed: open [REDACTED].db');
+  });
+
+  it('passes a malformed alert on with a known severity rather than losing it', () => {
+    const a = recorder('a');
+    const { bus } = setup([a]);
+    bus.publishAlert({ ...alert('ODD'), severity: 'loud' as never, message: 42 as never });
+    expect(a.got[0]).toMatchObject({ code: 'ODD', severity: 'warning', message: '42' });
   });
 
   it('attaches the token position and market to alerts that carry none', () => {

@@ -66,6 +66,13 @@ describe('alerting end to end: engine → dispatcher → telegram (loopback Bot 
     }
   });
 
+  it('does not make the engine track a token it only saw in an alert', async () => {
+    const { h, seen } = await world();
+    h.app.bus.publishAlert({ type: 'alert', at: h.clock.now(), severity: 'warning', code: 'SOMETHING', message: 'about an unknown token', tokenId: '999' });
+    expect(seen.at(-1)!.tokenId).toBe('999');
+    expect(h.engine.tokenIds()).not.toContain('999');
+  });
+
   it('a chat that keeps failing becomes a health state and one alert on the other sink; the engine goes on', async () => {
     const { h, api, seen, alerting } = await world();
     api.script.push(...Array.from({ length: 6 }, () => ({ kind: 'status' as const, status: 502 })));

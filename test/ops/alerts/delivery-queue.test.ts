@@ -71,6 +71,21 @@ describe('DeliveryQueue', () => {
     expect(q.health()).toMatchObject({ state: 'ok', consecutiveFailures: 0 });
   });
 
+  it('lets a repeat of a dropped alert through instead of treating it as already sent', async () => {
+    const { q, sends, run } = queue({ maxQueue: 3, dedupWindowMs: 60_000 }, [{ kind: 'retry', error: 'down' }]);
+    q.push(alert('first', 'critical'));
+    await run(100);
+    q.push(alert('lost', 'info'));
+    q.push(alert('w1'));
+    q.push(alert('w2'));
+    expect(q.health().dropped.info).toBe(1);
+    await run(5000);
+    q.push(alert('lost', 'info'));
+    await run(5000);
+    expect(q.health().deduplicated).toBe(0);
+    expect(sends.flatMap((s) => s.messages)).toEqual(['first', 'first', 'w1', 'w2', 'lost']);
+  });
+
   it('counts what is left as dropped when closed, and accepts nothing after', async () => {
     const { q, run } = queue({}, [{ kind: 'retry', error: 'down' }]);
     q.push(alert('a', 'critical'));

@@ -10,7 +10,7 @@ const T0 = Date.UTC(2026, 11, 1, 9, 0, 0);
 const servers: FakeBotApi[] = [];
 const sinks: TelegramSink[] = [];
 afterEach(async () => {
-  for (const s of sinks.splice(0)) s.dispose();
+  for (const s of sinks.splice(0)) await s.dispose();
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
@@ -52,10 +52,19 @@ describe('telegram sink against a loopback Bot API', () => {
   it('returns from send synchronously without waiting on the network', async () => {
     const { clock, api, sink } = await setup({ maxQueue: 10_000 });
     api.script.push({ kind: 'slow', delayMs: 500 });
-    const t = performance.now();
-    for (let i = 0; i < 2000; i++) expect(sink.send(alert({ severity: 'info' }))).toBeUndefined();
-    const perSendMs = (performance.now() - t) / 2000;
-    expect(perSendMs).toBeLessThan(0.25);
+    const alerts = Array.from({ length: 2100 }, () => alert({ severity: 'info' }));
+    const results: unknown[] = [];
+    // The median of 21 batches stays meaningful on a loaded machine (a descheduled batch is an outlier).
+    const batchMs: number[] = [];
+    for (let b = 0; b < 21; b++) {
+      const t = performance.now();
+      for (let i = 0; i < 100; i++) results.push(sink.send(alerts[b * 100 + i]!));
+      batchMs.push(performance.now() - t);
+    }
+    expect(results.every((r) => r === undefined)).toBe(true);
+    const medianPerSendMs = [...batchMs].sort((x, y) => x - y)[10]! / 100;
+    expect(medianPerSendMs).toBeLessThan(0.1);
+    expect(sink.health().queued).toBe(2100);
     expect(api.requests).toHaveLength(0);
     clock.advanceBy(0);
     expect(await runUntil(clock, () => api.requests.length >= 1, { stepMs: 20 })).toBe(true);
@@ -141,7 +150,7 @@ describe('telegram sink against a loopback Bot API', () => {
 
   it('keeps order behind a slow answer and never sends a message twice', async () => {
     const { clock, api, sink } = await setup({ chatIntervalMs: 1 });
-    api.script.push({ kind: 'slow', delayMs: 300 });
+    api.script.push({ kind: 'slow', delayMs: 1500 });
     sink.send(alert({ message: 'slow one' }));
     await runUntil(clock, () => api.requests.length === 1, { stepMs: 5 });
     sink.send(alert({ message: 'after slow' }));
@@ -233,6 +242,29 @@ describe('telegram sink against a loopback Bot API', () => {
     expect(everything).not.toContain(TOKEN);
     expect(everything).not.toContain('FAKE-bot-token');
     expect(everything).not.toContain(api.url);
+  });
+
+  it('on dispose sends what is still queued, in real time, then stops', async () => {
+    const { api, sink } = await setup({ groupDelayMs: 600_000, flushOnDisposeMs: 3000, chatIntervalMs: 20 });
+    for (const m of ['last-1', 'last-2', 'last-3']) sink.send(alert({ message: m }));
+    expect(api.requests).toHaveLength(0);
+    await sink.dispose();
+    expect(api.delivered()).toHaveLength(1);
+    expect(api.delivered()[0]!.text).toMatch(/3 alerts[\s\S]*last-1[\s\S]*last-2[\s\S]*last-3/);
+    expect(sink.health()).toMatchObject({ sent: 3, queued: 0 });
+    sink.send(alert({ message: 'after dispose' }));
+    expect(sink.health().queued).toBe(0);
+  });
+
+  it('gives up flushing at dispose on a failure and counts the rest as dropped', async () => {
+    const { api, sink } = await setup({ groupDelayMs: 600_000, flushOnDisposeMs: 3000 });
+    api.script.push({ kind: 'status', status: 500 });
+    sink.send(alert({ message: 'doomed' }));
+    const t = Date.now();
+    await sink.dispose();
+    expect(Date.now() - t).toBeLessThan(2000);
+    expect(api.requests).toHaveLength(1);
+    expect(sink.health()).toMatchObject({ sent: 0, queued: 0, dropped: { warning: 1 } });
   });
 
   it('keeps each message within Telegram\u2019s 4096 characters', async () => {
