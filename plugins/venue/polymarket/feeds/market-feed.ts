@@ -56,7 +56,7 @@ export class MarketFeed {
   constructor(private readonly opts: MarketFeedOptions) {
     this.max = opts.maxAssetsPerConnection ?? 500;
     if (!Number.isInteger(this.max) || this.max < 1) throw new RangeError(`expected a positive integer maxAssetsPerConnection, got ${this.max}`);
-    this.place(opts.assetIds ?? []);
+    this.place([...new Set(opts.assetIds ?? [])]);
   }
 
   start(): void {
@@ -72,7 +72,9 @@ export class MarketFeed {
   /** Follows more assets: on a connection with room (sent at once when open), else on a new connection. */
   subscribe(assetIds: readonly string[]): void {
     const known = new Set(this.shards.flatMap((s) => [...s.assets]));
-    this.place(assetIds.filter((a, i) => !known.has(a) && assetIds.indexOf(a) === i));
+    const fresh: string[] = [];
+    for (const a of assetIds) if (!known.has(a)) { known.add(a); fresh.push(a); }
+    this.place(fresh);
   }
 
   /** Stops following assets; a connection left with none is closed. */
