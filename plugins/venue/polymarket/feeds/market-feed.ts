@@ -9,7 +9,7 @@ import type { Clock } from '../../../../core/clock.ts';
 import type { InboundEvent } from '../../../../core/events.ts';
 import type { Logger } from '../../../../core/logger.ts';
 import type { FeedProblem } from './fields.ts';
-import { parseMarketFrame, type MarketInfo } from './market-channel.ts';
+import { parseMarketFrame, type BestQuotes, type MarketInfo } from './market-channel.ts';
 import { WsConnection, type WsConnectionStats, type WsTiming } from './ws-connection.ts';
 
 export interface MarketFeedOptions {
@@ -20,6 +20,8 @@ export interface MarketFeedOptions {
   readonly assetIds?: readonly string[];
   readonly maxAssetsPerConnection?: number;
   readonly onInfo?: (info: MarketInfo) => void;
+  /** The venue's best bid/ask after price changes, to check kept books with BookState.agreesWith. */
+  readonly onBestQuotes?: (quotes: readonly BestQuotes[], at: number) => void;
   readonly onProblem?: (p: FeedProblem) => void;
   readonly timing?: Partial<WsTiming>;
   readonly random?: () => number;
@@ -174,5 +176,6 @@ export class MarketFeed {
       this.opts.sink(e);
     }
     for (const info of r.infos) this.opts.onInfo?.(info);
+    if (r.bestQuotes.length) this.opts.onBestQuotes?.(r.bestQuotes, this.opts.clock.now());
   }
 }
