@@ -130,6 +130,19 @@ export class BookState {
     return bid !== undefined && ask !== undefined && bid[0] >= ask[0];
   }
 
+  /**
+   * Whether the kept book agrees with the venue's best bid/ask (from a price_change). A side the
+   * venue did not give is not compared; a venue best of 0 (bid) or 1 (ask) stands for an empty side.
+   * False means a delta was missed: resubscribe for a fresh snapshot.
+   */
+  agreesWith(tokenId: string, venue: { readonly bestBid?: Micros; readonly bestAsk?: Micros }): boolean {
+    const b = this.books.get(tokenId);
+    if (!b) return false;
+    const bid = b.bids[0]?.[0] ?? 0n;
+    const ask = b.asks[0]?.[0] ?? 1_000_000n;
+    return (venue.bestBid === undefined || venue.bestBid === bid) && (venue.bestAsk === undefined || venue.bestAsk === ask);
+  }
+
   /** Forgets one token's book (after an unsubscribe or a disconnect), or every book. */
   clear(tokenId?: string): void {
     if (tokenId === undefined) this.books.clear();

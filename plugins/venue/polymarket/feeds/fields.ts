@@ -84,6 +84,11 @@ export function optTokenId(o: Obj, key: string, where: string): string | undefin
   return canonicalTokenId(v, `${where}.${key}`);
 }
 
+/** Order ids are EIP-712 hashes: 0x-hex spelled in lower case, whatever case the venue used. Other ids pass as given. */
+export function canonicalOrderId(id: string): string {
+  return /^0x[0-9a-fA-F]+$/.test(id) ? id.toLowerCase() : id;
+}
+
 /** A required non-negative decimal amount (string, or JSON number through its shortest form) in micros. */
 export function reqMicros(o: Obj, key: string, where: string): Micros {
   const v = o[key];

@@ -1,6 +1,6 @@
 /** The Polymarket feeds: channel parsers, books, resilient websockets, REST reports and reconciliation. */
 export { parseUserFrame, type UserFrameContext, type UserFrameResult, type OrderUpdateDetail } from './user-channel.ts';
-export { parseMarketFrame, parseBookSnapshot, type MarketFrameResult, type MarketInfo } from './market-channel.ts';
+export { parseMarketFrame, parseBookSnapshot, type MarketFrameResult, type MarketInfo, type BestQuotes } from './market-channel.ts';
 export { normalizeOrderStatus, normalizeTradeStatus, type NormalizedOrderStatus, type NormalizedTradeStatus } from './statuses.ts';
 export { BookState, type TokenBook, type BookApplyResult } from './book-state.ts';
 export { WsConnection, DEFAULT_TIMING, type WsConnectionOptions, type WsConnectionStats, type WsTiming, type WsState } from './ws-connection.ts';

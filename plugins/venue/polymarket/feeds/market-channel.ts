@@ -21,9 +21,20 @@ export type MarketInfo =
   | { readonly kind: 'market_resolved'; readonly at: number; readonly marketId?: string; readonly winningTokenId?: string; readonly winningOutcome?: string; readonly venueAt?: number }
   | { readonly kind: 'new_market'; readonly at: number; readonly marketId?: string; readonly tokenIds: readonly string[]; readonly venueAt?: number };
 
+export interface BestQuotes {
+  readonly tokenId: string;
+  readonly bestBid?: Micros;
+  readonly bestAsk?: Micros;
+}
+
 export interface MarketFrameResult {
   readonly events: (BookUpdated | BookDeltaReceived)[];
   readonly infos: MarketInfo[];
+  /**
+   * The venue's best bid/ask after each token's price_change (the last entry of the token that gave
+   * them): compare with the book kept from deltas (BookState.agreesWith) to detect a missed delta.
+   */
+  readonly bestQuotes: BestQuotes[];
   readonly problems: FeedProblem[];
 }
 
@@ -31,7 +42,7 @@ const LABEL = 'market frame';
 
 /** Parses one market-channel frame received at `now`. */
 export function parseMarketFrame(raw: unknown, now: number): MarketFrameResult {
-  const out: MarketFrameResult = { events: [], infos: [], problems: [] };
+  const out: MarketFrameResult = { events: [], infos: [], problems: [], bestQuotes: [] };
   const split = splitFrame(raw, LABEL);
   if (split.kind === 'problem') {
     out.problems.push(split.problem);
@@ -67,7 +78,7 @@ function parseMarketEvent(o: Obj, eventType: string | undefined, now: number, wh
       out.events.push(parseBookSnapshot(o, now, where, venueTime(o, where, out, 'book').venueAt));
       return;
     case 'price_change':
-      out.events.push(...parsePriceChange(o, now, where, venueTime(o, where, out, 'price_change').venueAt));
+      out.events.push(...parsePriceChange(o, now, where, venueTime(o, where, out, 'price_change').venueAt, out));
       return;
     case 'tick_size_change': {
       const tickSize = reqPrice(o, 'new_tick_size', where);
@@ -158,10 +169,11 @@ function parseChange(c: unknown, where: string): BookLevelChange {
 }
 
 /** Both price_change forms → one book_delta per token. A bad change drops the whole message: half a delta would corrupt the book silently. */
-function parsePriceChange(o: Obj, now: number, where: string, venueAt: number | undefined): BookDeltaReceived[] {
+function parsePriceChange(o: Obj, now: number, where: string, venueAt: number | undefined, out: MarketFrameResult): BookDeltaReceived[] {
   const time = venueAt !== undefined ? { venueAt } : {};
   if (Array.isArray(o.price_changes)) {
     const byToken = new Map<string, BookLevelChange[]>();
+    const quotes = new Map<string, BestQuotes>();
     o.price_changes.forEach((c, i) => {
       const cw = `${where}.price_changes[${i}]`;
       if (!isObj(c)) throw new FieldError('INVALID_FIELD', `expected a price change object, got ${show(c)} at ${cw}`, cw);
@@ -169,7 +181,11 @@ function parsePriceChange(o: Obj, now: number, where: string, venueAt: number | 
       let list = byToken.get(tokenId);
       if (!list) byToken.set(tokenId, (list = []));
       list.push(parseChange(c, cw));
+      const bestBid = optPrice(c, 'best_bid', cw);
+      const bestAsk = optPrice(c, 'best_ask', cw);
+      if (bestBid !== undefined || bestAsk !== undefined) quotes.set(tokenId, { tokenId, ...(bestBid !== undefined ? { bestBid } : {}), ...(bestAsk !== undefined ? { bestAsk } : {}) });
     });
+    out.bestQuotes.push(...quotes.values());
     return [...byToken].map(([tokenId, changes]) => ({ type: 'book_delta' as const, at: now, tokenId, changes, ...time }));
   }
   if (Array.isArray(o.changes)) {

@@ -9,7 +9,7 @@ import type { Clock } from '../../../../core/clock.ts';
 import type { InboundEvent } from '../../../../core/events.ts';
 import type { Logger } from '../../../../core/logger.ts';
 import type { FeedProblem } from './fields.ts';
-import { parseMarketFrame, type MarketInfo } from './market-channel.ts';
+import { parseMarketFrame, type BestQuotes, type MarketInfo } from './market-channel.ts';
 import { WsConnection, type WsConnectionStats, type WsTiming } from './ws-connection.ts';
 
 export interface MarketFeedOptions {
@@ -20,6 +20,8 @@ export interface MarketFeedOptions {
   readonly assetIds?: readonly string[];
   readonly maxAssetsPerConnection?: number;
   readonly onInfo?: (info: MarketInfo) => void;
+  /** The venue's best bid/ask after price changes, to check kept books with BookState.agreesWith. */
+  readonly onBestQuotes?: (quotes: readonly BestQuotes[], at: number) => void;
   readonly onProblem?: (p: FeedProblem) => void;
   readonly timing?: Partial<WsTiming>;
   readonly random?: () => number;
@@ -56,7 +58,7 @@ export class MarketFeed {
   constructor(private readonly opts: MarketFeedOptions) {
     this.max = opts.maxAssetsPerConnection ?? 500;
     if (!Number.isInteger(this.max) || this.max < 1) throw new RangeError(`expected a positive integer maxAssetsPerConnection, got ${this.max}`);
-    this.place(opts.assetIds ?? []);
+    this.place([...new Set(opts.assetIds ?? [])]);
   }
 
   start(): void {
@@ -72,7 +74,9 @@ export class MarketFeed {
   /** Follows more assets: on a connection with room (sent at once when open), else on a new connection. */
   subscribe(assetIds: readonly string[]): void {
     const known = new Set(this.shards.flatMap((s) => [...s.assets]));
-    this.place(assetIds.filter((a, i) => !known.has(a) && assetIds.indexOf(a) === i));
+    const fresh: string[] = [];
+    for (const a of assetIds) if (!known.has(a)) { known.add(a); fresh.push(a); }
+    this.place(fresh);
   }
 
   /** Stops following assets; a connection left with none is closed. */
@@ -172,5 +176,6 @@ export class MarketFeed {
       this.opts.sink(e);
     }
     for (const info of r.infos) this.opts.onInfo?.(info);
+    if (r.bestQuotes.length) this.opts.onBestQuotes?.(r.bestQuotes, this.opts.clock.now());
   }
 }

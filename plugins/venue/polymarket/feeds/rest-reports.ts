@@ -6,7 +6,7 @@
 import { FeedError } from '../../../../core/errors.ts';
 import type { OrderStatusReport, FillReport } from '../../../../core/venue/venue.ts';
 import {
-  FieldError, isObj, optString, optTimestampMs, problemFrom, reqMicros, reqPrice, reqString, reqTokenId, parseSide, show, type FeedProblem,
+  canonicalOrderId, FieldError, isObj, optString, optTimestampMs, problemFrom, reqMicros, reqPrice, reqString, reqTokenId, parseSide, show, type FeedProblem,
 } from './fields.ts';
 import { normalizeOrderStatus } from './statuses.ts';
 import { parseUserFrame } from './user-channel.ts';
@@ -25,7 +25,7 @@ export function parseOrderReport(value: unknown, where = 'order'): OrderStatusRe
     // REST gives created_at in seconds and no event timestamp; venueAt is the last update when present.
     const venueAt = optTimestampMs(value, 'timestamp', where) ?? optTimestampMs(value, 'last_update', where);
     return {
-      orderId: reqString(value, 'id', where), tokenId: reqTokenId(value, 'asset_id', where), side: parseSide(value.side, `${where}.side`),
+      orderId: canonicalOrderId(reqString(value, 'id', where)), tokenId: reqTokenId(value, 'asset_id', where), side: parseSide(value.side, `${where}.side`),
       price: reqPrice(value, 'price', where), originalSize: reqMicros(value, 'original_size', where), sizeMatched: reqMicros(value, 'size_matched', where),
       status: norm.status, ...(norm.reason !== undefined ? { reason: norm.reason } : {}), ...(marketId ? { marketId } : {}),
       ...(venueAt !== undefined ? { venueAt } : {}),
@@ -60,7 +60,7 @@ export function parseTradeReports(value: unknown, who: TradeIdentity, where = 'G
       continue;
     }
     const side = typeof t?.trader_side === 'string' ? t.trader_side.toUpperCase() : undefined;
-    const role: 'MAKER' | 'TAKER' = side === 'MAKER' || side === 'TAKER' ? side : e.orderId === t?.taker_order_id ? 'TAKER' : 'MAKER';
+    const role: 'MAKER' | 'TAKER' = side === 'MAKER' || side === 'TAKER' ? side : typeof t?.taker_order_id === 'string' && e.orderId === canonicalOrderId(t.taker_order_id) ? 'TAKER' : 'MAKER';
     reports.push({
       tradeId: e.tradeId, orderId: e.orderId, tokenId: e.tokenId, side: e.side, size: e.size, price: e.price, status: e.status, role,
       ...(typeof t?.market === 'string' && t.market ? { marketId: t.market } : {}), ...(e.venueAt !== undefined ? { venueAt: e.venueAt } : {}),

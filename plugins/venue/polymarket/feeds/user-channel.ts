@@ -12,7 +12,7 @@
  */
 import type { FillReported, InboundEvent, OrderUpdated } from '../../../../core/events.ts';
 import {
-  FieldError, isObj, oppositeSide, optMicros, optPrice, optSide, optString, optTimestampMs, optTokenId, parseSide,
+  canonicalOrderId, FieldError, isObj, oppositeSide, optMicros, optPrice, optSide, optString, optTimestampMs, optTokenId, parseSide,
   problemFrom, reqMicros, reqPrice, reqString, reqTokenId, sameAddress, show, splitFrame, type FeedProblem, type Obj,
 } from './fields.ts';
 import { normalizeOrderStatus, normalizeTradeStatus } from './statuses.ts';
@@ -103,6 +103,11 @@ function tradeTime(o: Obj, where: string, eventType: string, out: UserFrameResul
   return undefined;
 }
 
+/** Ids reach `ourOrderIds` canonical (lower-case hex), and as received when that differs. */
+function isOurOrder(ctx: UserFrameContext, id: string, raw: string): boolean {
+  return ctx.ourOrderIds(id) || (raw !== id && ctx.ourOrderIds(raw));
+}
+
 function parseTrade(o: Obj, ctx: UserFrameContext, where: string, out: UserFrameResult): void {
   const tradeId = reqString(o, 'id', where);
   const { status } = tradeStatus(o, where);
@@ -125,8 +130,9 @@ function parseTrade(o: Obj, ctx: UserFrameContext, where: string, out: UserFrame
       const mw = `${where}.maker_orders[${i}]`;
       try {
         if (!isObj(m)) throw new FieldError('INVALID_FIELD', `expected a maker order object, got ${show(m)} at ${mw}`, mw);
-        const orderId = reqString(m, 'order_id', mw);
-        const ours = ctx.ourOrderIds(orderId) || (ctx.apiKey !== '' && m.owner === ctx.apiKey) || sameAddress(m.maker_address, ctx.funder);
+        const rawId = reqString(m, 'order_id', mw);
+        const orderId = canonicalOrderId(rawId);
+        const ours = isOurOrder(ctx, orderId, rawId) || (ctx.apiKey !== '' && m.owner === ctx.apiKey) || sameAddress(m.maker_address, ctx.funder);
         if (!ours) return;
         const tokenId = reqTokenId(m, 'asset_id', mw);
         const given = optSide(m, 'side', mw);
@@ -139,8 +145,9 @@ function parseTrade(o: Obj, ctx: UserFrameContext, where: string, out: UserFrame
     });
   }
   if (role !== 'MAKER') {
-    const orderId = optString(o, 'taker_order_id', where);
-    const ours = (orderId !== undefined && ctx.ourOrderIds(orderId)) || (ctx.apiKey !== '' && o.owner === ctx.apiKey)
+    const rawId = optString(o, 'taker_order_id', where);
+    const orderId = rawId === undefined ? undefined : canonicalOrderId(rawId);
+    const ours = (orderId !== undefined && isOurOrder(ctx, orderId, rawId!)) || (ctx.apiKey !== '' && o.owner === ctx.apiKey)
       || (ctx.apiKey !== '' && o.trade_owner === ctx.apiKey) || sameAddress(o.maker_address, ctx.funder);
     if (ours) {
       fills.push({ ...base, ...(orderId ? { orderId } : {}), tokenId: takerToken(), side: takerSide(), size: reqMicros(o, 'size', where), price: reqPrice(o, 'price', where) });
@@ -157,7 +164,7 @@ function parseTrade(o: Obj, ctx: UserFrameContext, where: string, out: UserFrame
 }
 
 function parseOrder(o: Obj, ctx: UserFrameContext, where: string, out: UserFrameResult): void {
-  const orderId = reqString(o, 'id', where);
+  const orderId = canonicalOrderId(reqString(o, 'id', where));
   let norm;
   try {
     norm = normalizeOrderStatus(o.status);

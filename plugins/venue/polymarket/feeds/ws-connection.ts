@@ -167,7 +167,8 @@ export class WsConnection {
       this.answeredSinceOpen = true;
       this.attempt = 0;
     }
-    const text = isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString();
+    void isBinary; // Polymarket sends text; a binary frame is decoded as UTF-8 text and parsed like one.
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
     if (text.trim() === 'PONG') {
       this.statsValue.pongs++;
       return;

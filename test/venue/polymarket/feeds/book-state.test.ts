@@ -42,6 +42,25 @@ describe('BookState', () => {
     expect(s.book(T)!.tickSize).toBe(1_000n);
   });
 
+  it.each([
+    { description: 'same best bid and ask', venue: { bestBid: 500_000n, bestAsk: 600_000n }, agrees: true },
+    { description: 'only the bid given', venue: { bestBid: 500_000n }, agrees: true },
+    { description: 'a different best bid: a delta was missed', venue: { bestBid: 510_000n, bestAsk: 600_000n }, agrees: false },
+    { description: 'a different best ask', venue: { bestAsk: 650_000n }, agrees: false },
+  ])('agreesWith: $description', ({ venue, agrees }) => {
+    const s = new BookState();
+    s.apply(base);
+    expect(s.agreesWith(T, venue)).toBe(agrees);
+  });
+
+  it('agreesWith: an emptied side is 0 (bids) or 1 (asks); no book never agrees', () => {
+    const s = new BookState();
+    expect(s.agreesWith(T, {})).toBe(false);
+    s.apply(snap([], []));
+    expect(s.agreesWith(T, { bestBid: 0n, bestAsk: 1_000_000n })).toBe(true);
+    expect(s.agreesWith(T, { bestBid: 1n })).toBe(false);
+  });
+
   it('reports a crossed book', () => {
     const s = new BookState();
     s.apply(base);

@@ -89,6 +89,17 @@ describe('price changes', () => {
     ]);
   });
 
+  it('keeps the venue best bid/ask of each token (its last entry) to check the kept book against', () => {
+    const r = parseMarketFrame(fixtureText('ws_market_price_change_msg.json'), NOW);
+    expect(r.bestQuotes).toEqual([{ tokenId: TOKEN, bestBid: 510_000n, bestAsk: 520_000n }]);
+    const two = parseMarketFrame(JSON.stringify({ event_type: 'price_change', price_changes: [
+      { asset_id: TOKEN, price: '0.4', side: 'BUY', size: '1', best_bid: '0.4', best_ask: '0.6' },
+      { asset_id: OTHER_TOKEN, price: '0.6', side: 'SELL', size: '1' },
+      { asset_id: TOKEN, price: '0.41', side: 'BUY', size: '1', best_bid: '0.41', best_ask: '0.6' },
+    ] }), NOW);
+    expect(two.bestQuotes).toEqual([{ tokenId: TOKEN, bestBid: 410_000n, bestAsk: 600_000n }]);
+  });
+
   it('the legacy {asset_id, changes[]} form gives one delta', () => {
     const r = parseMarketFrame(JSON.stringify({ event_type: 'price_change', asset_id: TOKEN, hash: 'h', timestamp: '1', changes: [{ price: '0.4', side: 'sell', size: '12.5' }] }), NOW);
     expect(r.events as BookDeltaReceived[]).toEqual([{ type: 'book_delta', at: NOW, tokenId: TOKEN, venueAt: 1000, changes: [{ side: 'SELL', price: 400_000n, size: 12_500_000n }] }]);

@@ -19,13 +19,14 @@ async function setup(assetIds: string[], max = 500, timing = TIMING) {
   const server = await startLoopbackWs();
   const events: InboundEvent[] = [];
   const infos: MarketInfo[] = [];
+  const quotes: unknown[] = [];
   const feed = new MarketFeed({
     url: server.url, sink: (e) => events.push(e), clock: new SystemClock(), logger: createMemoryLogger().logger, assetIds,
-    maxAssetsPerConnection: max, onInfo: (i) => infos.push(i), timing, random: seededRandom(3),
+    maxAssetsPerConnection: max, onInfo: (i) => infos.push(i), onBestQuotes: (q) => quotes.push(...q), timing, random: seededRandom(3),
   });
   cleanups.push(() => server.close(), () => feed.stop());
   feed.start();
-  return { server, feed, events, infos };
+  return { server, feed, events, infos, quotes };
 }
 const subscribed = (server: LoopbackWs) => server.conns.filter((c) => c.frames.length > 0).map((c) => JSON.parse(c.frames[0]!) as { assets_ids: string[] });
 const connections = (events: InboundEvent[]) => events.filter((e) => e.type === 'connection').map((e) => (e as { state: string }).state);
@@ -35,7 +36,7 @@ const QUICK_TIMEOUT = { ...TIMING, heartbeatTimeoutMs: 300 };
 
 describe('MarketFeed against a loopback websocket server', () => {
   it('subscribes with the market shape first, then PINGs; book and delta frames become events, infos go to onInfo', async () => {
-    const { server, feed, events, infos } = await setup([TOKEN]);
+    const { server, feed, events, infos, quotes } = await setup([TOKEN]);
     await waitFor(() => server.conns[0]?.frames.length === 1, 'the subscription');
     expect(JSON.parse(server.conns[0]!.frames[0]!)).toEqual({ assets_ids: [TOKEN], type: 'market', initial_dump: true, level: 2, custom_feature_enabled: true });
     server.send(`[${fixtureText('ws_market_book_msg.json')},${fixtureText('ws_market_price_change_msg.json')}]`);
@@ -44,6 +45,7 @@ describe('MarketFeed against a loopback websocket server', () => {
     await waitFor(() => infos.length === 1 && feed.stats().problems === 1, 'the info and the problem');
     expect(events.filter((e) => e.type === 'book' || e.type === 'book_delta').map((e) => e.type)).toEqual(['book', 'book_delta']);
     expect(infos[0]).toMatchObject({ kind: 'last_trade_price', price: 510_000n });
+    expect(quotes).toEqual([{ tokenId: TOKEN, bestBid: 510_000n, bestAsk: 520_000n }]);
     await waitFor(() => server.conns[0]!.frames.includes('PING'), 'a PING');
     expect(server.conns[0]!.closedWith).toBeUndefined();
     expect(connections(events)).toEqual(['connected']);

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { InboundEvent } from '../../../../core/events.ts';
 import type { FeedProblem } from '../../../../plugins/venue/polymarket/feeds/fields.ts';
 import { parseMarketFrame } from '../../../../plugins/venue/polymarket/feeds/market-channel.ts';
+import { parseOrderReport, parseTradeReports } from '../../../../plugins/venue/polymarket/feeds/rest-reports.ts';
 import { parseUserFrame } from '../../../../plugins/venue/polymarket/feeds/user-channel.ts';
+import { FeedError } from '../../../../core/errors.ts';
 import { fixture, fixtureNames, ME, ORDER } from './fixtures.ts';
 
 const NOW = 1_800_000_000_000;
@@ -109,5 +111,20 @@ describe('parsers never throw, and every rejection is a counted problem naming w
         return { produced: x.events.length + x.infos.length, problems: x.problems };
       });
     }), { seed: 20261202, numRuns: 1000 });
+  });
+
+  it('REST reports: an order either parses or throws a FeedError naming where; trades never throw', () => {
+    const orders = [fixture('http_open_order.json'), ...userFixtures.filter((f) => f.type !== 'TRADE')];
+    const trades = userFixtures.filter((f) => f.type === 'TRADE');
+    fc.assert(fc.property(mutated(orders), mutated(trades), (order, trade) => {
+      try {
+        const r = parseOrderReport(order);
+        expect(r.tokenId).toMatch(/^(0|[1-9]\d*)$/);
+      } catch (err) {
+        expect(err).toBeInstanceOf(FeedError);
+        expect((err as FeedError).message).toContain(' at order');
+      }
+      checkProblems(parseTradeReports([trade], ctx).problems);
+    }), { seed: 20261203, numRuns: 300 });
   });
 });

@@ -56,13 +56,14 @@ function makerTrade(makers: Record<string, unknown>[], over: Record<string, unkn
 const entry = (over: Record<string, unknown>) => ({ asset_id: TOKEN, fee_rate_bps: '0', maker_address: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8', matched_amount: '10', order_id: '0xother', outcome: 'Yes', owner: 'someone-else', price: '0.5', ...over });
 
 describe('maker attribution (protocol §1 "A maker\'s own fill")', () => {
-  const mine = (id: string) => id === '0xmine1' || id === '0xmine2';
+  const mine = (id: string) => id === '0xmine1' || id === '0xmine2' || id === '0xabcd';
   it.each([
     { description: 'our entry by order id: size is matched_amount at the entry price, never the top-level size', makers: [entry({ order_id: '0xmine1', matched_amount: '7.25', price: '0.49' })], want: [['0xmine1', TOKEN, 'SELL', 7_250_000n, 490_000n]] },
     { description: 'entry side given wins over inference', makers: [entry({ order_id: '0xmine1', side: 'BUY' })], want: [['0xmine1', TOKEN, 'BUY', 10_000_000n, 500_000n]] },
     { description: 'complement token without side: same side as the taker (mint/merge)', makers: [entry({ order_id: '0xmine1', asset_id: OTHER_TOKEN, price: '0.5' })], want: [['0xmine1', OTHER_TOKEN, 'BUY', 10_000_000n, 500_000n]] },
     { description: 'someone else\'s entries are ignored, ours in the same trade kept', makers: [entry({}), entry({ order_id: '0xmine2', matched_amount: '3' })], want: [['0xmine2', TOKEN, 'SELL', 3_000_000n, 500_000n]] },
     { description: 'two of our orders in one trade: two fills with the same trade id', makers: [entry({ order_id: '0xmine1', matched_amount: '4' }), entry({ order_id: '0xmine2', matched_amount: '6', price: '0.51' })], want: [['0xmine1', TOKEN, 'SELL', 4_000_000n, 500_000n], ['0xmine2', TOKEN, 'SELL', 6_000_000n, 510_000n]] },
+    { description: 'an upper-case spelling of our order hash is ours, reported in lower case', makers: [entry({ order_id: '0xABCD' })], want: [['0xabcd', TOKEN, 'SELL', 10_000_000n, 500_000n]] },
     { description: 'fallback: owner equals our API key', makers: [entry({ order_id: '0xunknown', owner: ME.apiKey })], want: [['0xunknown', TOKEN, 'SELL', 10_000_000n, 500_000n]] },
     { description: 'fallback: maker_address equals our funder in EIP-55 spelling', makers: [entry({ order_id: '0xunknown', maker_address: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266' })], want: [['0xunknown', TOKEN, 'SELL', 10_000_000n, 500_000n]] },
   ])('$description', ({ makers, want }) => {
