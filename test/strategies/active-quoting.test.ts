@@ -142,6 +142,21 @@ describe('active-quoting strategy through the contract', () => {
     expect(t.gateway.submits.length).toBe(2);
   });
 
+  it('keeps its resting SELL when the engine sizes SELLs net of resting orders (no churn)', async () => {
+    const t = setup();
+    t.gateway.sellsCountResting = true;
+    t.market.positions.set(YES, position(YES, { confirmed: M(10) }));
+    t.strategy.start(t.ctx);
+    await t.strategy.settled();
+    expect(t.gateway.placed()).toEqual([{ side: 'BUY', price: '0.47', size: '10' }, { side: 'SELL', price: '0.53', size: '10' }]);
+    expect(t.gateway.sizeFor('SELL', YES, M(10))).toBe(0n);
+    for (let i = 0; i < 3; i++) {
+      t.strategy.onTick(t.clock.now());
+      await t.strategy.settled();
+    }
+    expect(t.gateway.cancels).toEqual([]);
+  });
+
   it('re-grids on a tick-size change', async () => {
     const t = setup();
     t.strategy.start(t.ctx);
