@@ -247,6 +247,25 @@ describe('active-quoting strategy through the contract', () => {
     expect(t.market.openOrders(YES).length).toBe(2);
   });
 
+  it('a failure while planning reaches the runner: at once, or on its next call when it came after an await', async () => {
+    const t = setup();
+    t.strategy.start(t.ctx);
+    await t.strategy.settled();
+    const top = t.market.top.bind(t.market);
+    t.market.top = () => {
+      throw new Error('view broken');
+    };
+    expect(() => t.strategy.onTick(t.clock.now())).toThrow('view broken');
+    t.market.top = top;
+    t.book(YES, '0.30', '0.52');
+    t.market.top = () => {
+      throw new Error('view broken later');
+    };
+    t.event({ type: 'book', at: t.clock.now(), tokenId: YES, bids: [], asks: [] });
+    await t.strategy.settled();
+    expect(() => t.strategy.onTick(t.clock.now())).toThrow('view broken later');
+  });
+
   it('stops quoting after stop()', async () => {
     const t = setup();
     t.strategy.start(t.ctx);
