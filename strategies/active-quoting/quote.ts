@@ -21,7 +21,9 @@
 import { MICROS_PER_UNIT, type Micros } from '../../core/amounts.ts';
 import type { Side } from '../../core/events.ts';
 import type { RiskDecision } from '../../core/risk/decision.ts';
-import { ceilToTick, floorSize, floorToTick, isUsableTick } from '../shared/grid.ts';
+import { ceilToTick, floorSize, floorToTick, isUsableTick, scaledSize } from '../shared/grid.ts';
+
+export { scaledSize };
 
 export type Anchor = 'best' | 'mid';
 
@@ -181,11 +183,4 @@ export function skewTicks(skew: SkewParams | undefined, effective: Micros): bigi
   const t = (effective - skew.target) / skew.sharesPerTick;
   const max = BigInt(Math.floor(skew.maxTicks));
   return t > max ? max : t < -max ? -max : t;
-}
-
-/** base × multiplier, rounded down to the size step (the multiplier is a risk factor in [0, 1]). */
-export function scaledSize(base: Micros, multiplier: number): Micros {
-  if (!(multiplier > 0)) return 0n;
-  if (multiplier >= 1) return floorSize(base);
-  return floorSize((base * BigInt(Math.round(multiplier * 1_000_000))) / 1_000_000n);
 }
