@@ -7,8 +7,9 @@
  *  - a BUY is strictly below the best ask, a SELL strictly above the best bid (post-only never
  *    crosses), and a BUY is strictly below our own SELL;
  *  - no side the risk decision disallows, nothing at all when halted;
- *  - a size is never above what `sizeFor` allowed (plus, for BUYs, the remaining size of our own
- *    resting BUYs the quote would replace: their reservation is released when they are cancelled),
+ *  - a size is never above what `sizeFor` allowed plus the remaining size of our own resting orders
+ *    of that side, which the quote would replace (their reservation is released when they are
+ *    cancelled; the executor re-asks sizeFor after the cancels), nor above the multiplied size,
  *    and never below the market's minimum order size; a BUY never costs more than `buyBudget`.
  *
  * Pricing, per side: anchor (best bid/ask, or the mid) ± offsetTicks, rounded passively; pulled
@@ -20,7 +21,9 @@
 import { MICROS_PER_UNIT, type Micros } from '../../core/amounts.ts';
 import type { Side } from '../../core/events.ts';
 import type { RiskDecision } from '../../core/risk/decision.ts';
-import { ceilToTick, floorSize, floorToTick, isUsableTick } from '../shared/grid.ts';
+import { ceilToTick, floorSize, floorToTick, isUsableTick, scaledSize } from '../shared/grid.ts';
+
+export { scaledSize };
 
 export type Anchor = 'best' | 'mid';
 
@@ -57,6 +60,8 @@ export interface QuoteInput {
   readonly sellable: Micros;
   /** Remaining size of our own live BUYs on the token (not cancel-requested). */
   readonly restingBuy: Micros;
+  /** Remaining size of our own live SELLs on the token (not cancel-requested). */
+  readonly restingSell: Micros;
   /**
    * Collateral a BUY on this token may spend (available pUSD plus what our own live BUYs on it
    * reserve, since a replacement releases that), or undefined when the collateral is not known.
@@ -149,8 +154,13 @@ export function computeQuotes(p: QuoteParams, i: QuoteInput, sizeFor: SizeFn): Q
     const sellable = floorSize(i.sellable);
     const wanted = base < sellable ? base : sellable;
     if ((bid === undefined || px > bid) && wanted >= i.minOrderSize && wanted > 0n) {
-      const size = sizeFor('SELL', wanted);
-      if (size >= i.minOrderSize && size > 0n) sell = { side: 'SELL', price: px, size: size < wanted ? size : wanted, wanted };
+      let size = sizeFor('SELL', wanted);
+      if (size > wanted) size = wanted;
+      if (i.restingSell > 0n) {
+        const cap = scaledSize(wanted, d.sizeMultiplier);
+        size = size + i.restingSell < cap ? size + i.restingSell : cap;
+      }
+      if (size >= i.minOrderSize && size > 0n) sell = { side: 'SELL', price: px, size, wanted };
     }
   }
 
@@ -173,11 +183,4 @@ export function skewTicks(skew: SkewParams | undefined, effective: Micros): bigi
   const t = (effective - skew.target) / skew.sharesPerTick;
   const max = BigInt(Math.floor(skew.maxTicks));
   return t > max ? max : t < -max ? -max : t;
-}
-
-/** base × multiplier, rounded down to the size step (the multiplier is a risk factor in [0, 1]). */
-export function scaledSize(base: Micros, multiplier: number): Micros {
-  if (!(multiplier > 0)) return 0n;
-  if (multiplier >= 1) return floorSize(base);
-  return floorSize((base * BigInt(Math.round(multiplier * 1_000_000))) / 1_000_000n);
 }

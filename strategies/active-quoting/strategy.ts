@@ -90,19 +90,21 @@ export class ActiveQuotingStrategy extends PlanningStrategy {
     const open = m.openOrders(tokenId);
     let restingBuy = 0n;
     let restingBuyCost = 0n;
+    let restingSell = 0n;
     let cancellingSells = 0n;
     for (const o of open) {
       if (o.side === 'BUY' && isLive(o)) {
         restingBuy += o.remaining;
         if (o.price !== undefined) restingBuyCost += mulMicros(o.price, o.remaining);
-      } else if (o.side === 'SELL' && isCancelling(o)) cancellingSells += o.remaining;
+      } else if (o.side === 'SELL' && isLive(o)) restingSell += o.remaining;
+      else if (o.side === 'SELL' && isCancelling(o)) cancellingSells += o.remaining;
     }
     const position = m.position(tokenId);
     const collateral = m.collateral();
     const quotes = computeQuotes(this.opts.quote, {
       bestBid: top.bestBid, bestAsk: top.bestAsk, tick,
       minOrderSize: info.minOrderSize, rewards: info.rewards, decision: m.decision(tokenId),
-      effective: position.effective, sellable: position.availableToSell - cancellingSells, restingBuy,
+      effective: position.effective, sellable: position.availableToSell - cancellingSells, restingBuy, restingSell,
       buyBudget: collateral.known ? collateral.available + restingBuyCost : undefined,
     }, st.sizeFor);
     st.last = quotes;

@@ -12,7 +12,7 @@ import { MICROS_PER_UNIT, type Micros } from '../../core/amounts.ts';
 import type { RiskDecision } from '../../core/risk/decision.ts';
 import type { OpenOrderView } from '../../core/strategy/strategy.ts';
 import { diffSide, isLive, type DesiredQuote, type DiffPolicy, type OrderPlan, type SidePlan } from '../shared/diff.ts';
-import { ceilToTick, floorSize, isUsableTick } from '../shared/grid.ts';
+import { ceilToTick, floorSize, isUsableTick, scaledSize } from '../shared/grid.ts';
 
 export interface UnwindParams {
   readonly markupTicks: number;
@@ -30,6 +30,8 @@ export interface UnwindInput {
   readonly decision: RiskDecision;
   /** availableToSell less SELLs still being cancelled. */
   readonly sellable: Micros;
+  /** Remaining size of our own live SELLs on the token: counted back, as in active quoting. */
+  readonly restingSell: Micros;
 }
 
 /** The lowest acceptable price, or undefined when none can be proven. */
@@ -57,9 +59,14 @@ export function unwindQuote(p: UnwindParams, i: UnwindInput, sizeFor: (wanted: M
   let wanted = floorSize(i.sellable);
   if (p.maxOrderSize !== undefined && p.maxOrderSize < wanted) wanted = floorSize(p.maxOrderSize);
   if (wanted <= 0n || wanted < i.minOrderSize) return undefined;
-  const size = sizeFor(wanted);
+  let size = sizeFor(wanted);
+  if (size > wanted) size = wanted;
+  if (i.restingSell > 0n) {
+    const cap = scaledSize(wanted, d.sizeMultiplier);
+    size = size + i.restingSell < cap ? size + i.restingSell : cap;
+  }
   if (size <= 0n || size < i.minOrderSize) return undefined;
-  return { side: 'SELL', price, size: size < wanted ? size : wanted, wanted };
+  return { side: 'SELL', price, size, wanted };
 }
 
 const NO_BUYS: SidePlan = Object.freeze({ side: 'BUY', action: 'none', keep: undefined, cancel: Object.freeze([]) as readonly string[], place: undefined });

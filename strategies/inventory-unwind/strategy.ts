@@ -3,7 +3,7 @@ import type { Micros } from '../../core/amounts.ts';
 import type { StrategyContext } from '../../core/strategy/strategy.ts';
 import type { MarketInfo } from '../../core/venue/venue.ts';
 import { gatePlan, type Allowance, type GatedPlan } from '../shared/budget.ts';
-import { isCancelling, type DiffPolicy } from '../shared/diff.ts';
+import { isCancelling, isLive, type DiffPolicy } from '../shared/diff.ts';
 import { isUsableTick } from '../shared/grid.ts';
 import { resolveMarkets, type MarketChoice } from '../shared/markets.ts';
 import { PlanningStrategy } from '../shared/shell.ts';
@@ -65,10 +65,15 @@ export class InventoryUnwindStrategy extends PlanningStrategy {
     if (!isUsableTick(tick)) return undefined;
     const open = m.openOrders(tokenId);
     let cancelling = 0n;
-    for (const o of open) if (o.side === 'SELL' && isCancelling(o)) cancelling += o.remaining;
+    let resting = 0n;
+    for (const o of open) {
+      if (o.side !== 'SELL') continue;
+      if (isLive(o)) resting += o.remaining;
+      else if (isCancelling(o)) cancelling += o.remaining;
+    }
     const input: UnwindInput = {
       averageCost: m.averageCost(tokenId), bestBid: top.bestBid, bestAsk: top.bestAsk, tick,
-      minOrderSize: info.minOrderSize, decision: m.decision(tokenId), sellable: m.position(tokenId).availableToSell - cancelling,
+      minOrderSize: info.minOrderSize, decision: m.decision(tokenId), sellable: m.position(tokenId).availableToSell - cancelling, restingSell: resting,
     };
     const gateway = this.ctx.gateway;
     const desired = unwindQuote(this.opts.unwind, input, (wanted) => gateway.sizeFor('SELL', tokenId, wanted));

@@ -40,3 +40,10 @@ export const SIZE_STEP: Micros = 10_000n;
 export function floorSize(size: Micros): Micros {
   return size <= 0n ? 0n : size - (size % SIZE_STEP);
 }
+
+/** base × multiplier, rounded down to the size step (the multiplier is a risk factor in [0, 1]). */
+export function scaledSize(base: Micros, multiplier: number): Micros {
+  if (!(multiplier > 0)) return 0n;
+  if (multiplier >= 1) return floorSize(base);
+  return floorSize((base * BigInt(Math.round(multiplier * 1_000_000))) / 1_000_000n);
+}

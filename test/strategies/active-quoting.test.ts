@@ -142,6 +142,21 @@ describe('active-quoting strategy through the contract', () => {
     expect(t.gateway.submits.length).toBe(2);
   });
 
+  it('keeps its resting SELL when the engine sizes SELLs net of resting orders (no churn)', async () => {
+    const t = setup();
+    t.gateway.sellsCountResting = true;
+    t.market.positions.set(YES, position(YES, { confirmed: M(10) }));
+    t.strategy.start(t.ctx);
+    await t.strategy.settled();
+    expect(t.gateway.placed()).toEqual([{ side: 'BUY', price: '0.47', size: '10' }, { side: 'SELL', price: '0.53', size: '10' }]);
+    expect(t.gateway.sizeFor('SELL', YES, M(10))).toBe(0n);
+    for (let i = 0; i < 3; i++) {
+      t.strategy.onTick(t.clock.now());
+      await t.strategy.settled();
+    }
+    expect(t.gateway.cancels).toEqual([]);
+  });
+
   it('re-grids on a tick-size change', async () => {
     const t = setup();
     t.strategy.start(t.ctx);
@@ -230,6 +245,25 @@ describe('active-quoting strategy through the contract', () => {
     await t.strategy.settled();
     expect(t.gateway.placed().at(-1)).toEqual({ side: 'BUY', price: '0.29', size: '10' });
     expect(t.market.openOrders(YES).length).toBe(2);
+  });
+
+  it('a failure while planning reaches the runner: at once, or on its next call when it came after an await', async () => {
+    const t = setup();
+    t.strategy.start(t.ctx);
+    await t.strategy.settled();
+    const top = t.market.top.bind(t.market);
+    t.market.top = () => {
+      throw new Error('view broken');
+    };
+    expect(() => t.strategy.onTick(t.clock.now())).toThrow('view broken');
+    t.market.top = top;
+    t.book(YES, '0.30', '0.52');
+    t.market.top = () => {
+      throw new Error('view broken later');
+    };
+    t.event({ type: 'book', at: t.clock.now(), tokenId: YES, bids: [], asks: [] });
+    await t.strategy.settled();
+    expect(() => t.strategy.onTick(t.clock.now())).toThrow('view broken later');
   });
 
   it('stops quoting after stop()', async () => {

@@ -105,7 +105,7 @@ export class FakeMarket implements MarketView {
 }
 
 /** sizeFor as the engine would compute it from a market view. */
-export function engineSizeFor(market: MarketView, side: Side, tokenId: string, wanted: Micros): Micros {
+export function engineSizeFor(market: MarketView, side: Side, tokenId: string, wanted: Micros, sellReserved = 0n): Micros {
   const d = market.decision(tokenId);
   if (d.mode === 'halted' || !d.allowedSides.includes(side) || wanted <= 0n) return 0n;
   let size = (wanted * BigInt(Math.round(d.sizeMultiplier * 1_000_000))) / 1_000_000n;
@@ -116,7 +116,7 @@ export function engineSizeFor(market: MarketView, side: Side, tokenId: string, w
       const room = limit - p.conservativeExposure;
       if (room < size) size = room;
     }
-  } else if (p.availableToSell < size) size = p.availableToSell;
+  } else if (p.availableToSell - sellReserved < size) size = p.availableToSell - sellReserved;
   size -= size % 10_000n;
   const min = market.market(tokenId)?.minOrderSize ?? 0n;
   return size > 0n && size >= min ? size : 0n;
@@ -129,6 +129,8 @@ export class FakeGateway implements OrderGateway {
   /** Order ids the venue refuses to cancel (already filled …). */
   uncancellable = new Set<string>();
   refuse: { code: string; reason: string } | undefined;
+  /** An engine whose SELL sizing also subtracts our resting SELL orders. */
+  sellsCountResting = false;
   private next = 1;
 
   constructor(private readonly market: FakeMarket, private readonly clock: VirtualClock) {}
@@ -158,7 +160,10 @@ export class FakeGateway implements OrderGateway {
   }
 
   sizeFor(side: Side, tokenId: string, wanted: Micros): Micros {
-    return engineSizeFor(this.market, side, tokenId, wanted);
+    const resting = side === 'SELL' && this.sellsCountResting
+      ? this.market.openOrders(tokenId).filter((o) => o.side === 'SELL').reduce((a, o) => a + o.remaining, 0n)
+      : 0n;
+    return engineSizeFor(this.market, side, tokenId, wanted, resting);
   }
 
   rateBudget(): RateBudget {

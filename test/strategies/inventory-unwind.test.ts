@@ -11,7 +11,7 @@ import { harness, M, MARKET_ID, NO, order, position, YES } from './doubles.ts';
 
 const params: UnwindParams = { markupTicks: 2, joinAsk: false, maxOrderSize: undefined };
 const input: UnwindInput = {
-  averageCost: M('0.4231'), bestBid: M('0.40'), bestAsk: M('0.50'), tick: M('0.01'), minOrderSize: M(5), decision: NORMAL, sellable: M(30),
+  averageCost: M('0.4231'), bestBid: M('0.40'), bestAsk: M('0.50'), tick: M('0.01'), minOrderSize: M(5), decision: NORMAL, sellable: M(30), restingSell: 0n,
 };
 const HALTED: RiskDecision = { mode: 'halted', reasons: ['X'], sizeMultiplier: 0, allowedSides: [], extraTicks: 0 };
 const all = (w: Micros) => w;
@@ -32,9 +32,11 @@ describe('unwindQuote', () => {
     { description: 'halted: nothing', i: { decision: HALTED }, out: null },
     { description: 'SELL not allowed: nothing', i: { decision: { ...NORMAL, allowedSides: ['BUY' as const] } }, out: null },
     { description: 'a finer tick re-grids the floor', i: { tick: M('0.001') }, out: ['0.426', '30'] },
+    { description: 'our resting SELL counts back when the gateway nets it out', i: { restingSell: M(30) }, size: () => 0n, out: ['0.45', '30'] },
+    { description: 'counted back, but never above the multiplied size', i: { restingSell: M(30), decision: { ...NORMAL, sizeMultiplier: 0.5 } }, size: () => 0n, out: ['0.45', '15'] },
     { description: 'no book at all: at the floor', i: { bestBid: undefined, bestAsk: undefined }, out: ['0.45', '30'] },
-  ])('$description', ({ p, i, out }) => {
-    const q = unwindQuote({ ...params, ...p }, { ...input, ...i }, all);
+  ] as { description: string; p?: Partial<UnwindParams>; i: Partial<UnwindInput>; size?: (w: Micros) => Micros; out: string[] | null }[])('$description', ({ p, i, size, out }) => {
+    const q = unwindQuote({ ...params, ...p }, { ...input, ...i }, size ?? all);
     expect(q ? [formatMicros(q.price), formatMicros(q.size)] : null).toEqual(out);
     if (q) expect(q.side).toBe('SELL');
   });

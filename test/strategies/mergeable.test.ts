@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { freeToMerge, mergeable, mergeableFor } from '../../strategies/active-quoting/index.ts';
 import { harness, M, marketInfo, NO, order, position, YES } from './doubles.ts';
@@ -36,5 +37,16 @@ describe('mergeable', () => {
     market.positions.set(NO, position(NO, { confirmed: M(60) }));
     market.orders.push(order({ orderId: 'x', tokenId: NO, side: 'SELL', originalSize: M(50) }));
     expect(mergeableFor(market, marketInfo(), M(1))).toBe(M(10));
+  });
+
+  it('property: never negative, never more than either side holds confirmed and unsold, 0 or at least the minimum', () => {
+    const side = fc.record({ confirmed: fc.bigInt({ min: -10n, max: 10n ** 9n }), pendingBuys: fc.bigInt({ min: 0n, max: 10n ** 9n }), pendingSells: fc.bigInt({ min: 0n, max: 10n ** 9n }), resting: fc.bigInt({ min: 0n, max: 10n ** 9n }) });
+    fc.assert(fc.property(side, side, fc.bigInt({ min: 0n, max: 10n ** 8n }), (y, n, min) => {
+      const open = (tokenId: string, r: bigint) => (r > 0n ? [order({ orderId: `s-${tokenId}`, tokenId, side: 'SELL', originalSize: r })] : []);
+      const out = mergeable(position(YES, y), position(NO, n), min, { yes: open(YES, y.resting), no: open(NO, n.resting) });
+      expect(out >= 0n).toBe(true);
+      for (const s of [y, n]) expect(out <= s.confirmed - s.pendingSells - s.resting || out === 0n).toBe(true);
+      expect(out === 0n || out >= min).toBe(true);
+    }), { numRuns: 500 });
   });
 });

@@ -25,6 +25,7 @@ const scenario = fc.record({
   effective: micros(-1_000_000_000n, 1_000_000_000n),
   sellable: micros(-10_000_000n, 1_000_000_000n),
   restingBuy: fc.oneof(fc.constant(0n), micros(0n, 100_000_000n)),
+  restingSell: fc.oneof(fc.constant(0n), micros(0n, 100_000_000n)),
   params: fc.record({
     anchor: fc.constantFrom('best', 'mid'),
     offsetTicks: fc.integer({ min: 0, max: 20 }),
@@ -40,7 +41,7 @@ describe('computeQuotes properties', () => {
     fc.assert(fc.property(scenario, (s) => {
       const input: QuoteInput = {
         bestBid: s.bid, bestAsk: s.ask, tick: s.tick, minOrderSize: s.minOrderSize, rewards: s.rewards,
-        decision: s.decision, effective: s.effective, sellable: s.sellable, restingBuy: s.restingBuy,
+        decision: s.decision, effective: s.effective, sellable: s.sellable, restingBuy: s.restingBuy, restingSell: s.restingSell,
       };
       const answered: Record<Side, Micros> = { BUY: -1n, SELL: -1n };
       const q = computeQuotes(s.params, input, (side, wanted) => {
@@ -57,7 +58,7 @@ describe('computeQuotes properties', () => {
         expect(quote.price >= s.tick && quote.price <= 1_000_000n - s.tick).toBe(true);
         expect(quote.size > 0n && quote.size >= s.minOrderSize).toBe(true);
         expect(answered[quote.side]).toBeGreaterThanOrEqual(0n);
-        const allowance = answered[quote.side] + (quote.side === 'BUY' ? s.restingBuy : 0n);
+        const allowance = answered[quote.side] + (quote.side === 'BUY' ? s.restingBuy : s.restingSell);
         expect(quote.size <= allowance).toBe(true);
         if (quote.side === 'SELL') expect(quote.size <= s.sellable).toBe(true);
       }
@@ -74,12 +75,12 @@ describe('computeQuotes properties', () => {
     }), { numRuns: 3000 });
   });
 
-  it('with no resting BUY a size is never above what sizeFor answered', () => {
+  it('with no resting orders a size is never above what sizeFor answered', () => {
     fc.assert(fc.property(scenario, (s) => {
       const answered: Record<Side, Micros> = { BUY: -1n, SELL: -1n };
       const q = computeQuotes(s.params, {
         bestBid: s.bid, bestAsk: s.ask, tick: s.tick, minOrderSize: s.minOrderSize, rewards: s.rewards,
-        decision: s.decision, effective: s.effective, sellable: s.sellable, restingBuy: 0n,
+        decision: s.decision, effective: s.effective, sellable: s.sellable, restingBuy: 0n, restingSell: 0n,
       }, (side, wanted) => (answered[side] = s.caps[side] < wanted ? s.caps[side] : wanted));
       for (const quote of [q.buy, q.sell]) if (quote) expect(quote.size <= answered[quote.side]).toBe(true);
     }), { numRuns: 2000 });

@@ -8,7 +8,7 @@ import { M } from './doubles.ts';
 const params: QuoteParams = { anchor: 'best', offsetTicks: 1, size: M(10), useRewards: true, skew: undefined };
 const input: QuoteInput = {
   bestBid: M('0.48'), bestAsk: M('0.52'), tick: M('0.01'), minOrderSize: M(5), rewards: undefined,
-  decision: NORMAL, effective: 0n, sellable: M(100), restingBuy: 0n,
+  decision: NORMAL, effective: 0n, sellable: M(100), restingBuy: 0n, restingSell: 0n,
 };
 const DEGRADED: RiskDecision = { mode: 'degraded', reasons: ['DRIFT'], sizeMultiplier: 0.5, allowedSides: ['SELL'], extraTicks: 1 };
 const HALTED: RiskDecision = { mode: 'halted', reasons: ['SOURCE_DOWN'], sizeMultiplier: 0, allowedSides: [], extraTicks: 0 };
@@ -76,6 +76,9 @@ const rows: Row[] = [
   { description: 'no collateral at all: no BUY', i: { buyBudget: M(-1) }, buy: null, sell: ['0.53', '10'] },
   { description: 'BUY capped by the limit', cap: { BUY: M(6) }, buy: ['0.47', '6'], sell: ['0.53', '10'] },
   { description: 'limit used up by our own resting BUY: that reservation counts back', cap: { BUY: 0n }, i: { restingBuy: M(10) }, buy: ['0.47', '10'], sell: ['0.53', '10'] },
+  { description: 'a sizeFor that counts our resting SELL: it counts back', cap: { SELL: 0n }, i: { restingSell: M(10) }, buy: ['0.47', '10'], sell: ['0.53', '10'] },
+  { description: 'resting SELL counts back but never above the multiplied size', cap: { SELL: 0n }, i: { restingSell: M(10), decision: { ...NORMAL, sizeMultiplier: 0.5 } }, buy: ['0.47', '5'], sell: ['0.53', '5'] },
+  { description: 'resting SELL counts back but never above what is sellable', i: { restingSell: M(10), sellable: M(8) }, buy: ['0.47', '10'], sell: ['0.53', '8'] },
   { description: 'resting BUY counts back but never above the multiplied size', cap: { BUY: M(6) }, i: { restingBuy: M(10), decision: { ...NORMAL, sizeMultiplier: 0.8 } }, buy: ['0.47', '8'], sell: ['0.53', '8'] },
 ];
 
