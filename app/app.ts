@@ -30,6 +30,9 @@ import { Gateway } from '../core/orders/gateway.ts';
 import { EngineMarketView } from '../core/engine/market-view.ts';
 import { StrategyRunner } from '../core/strategy/runner.ts';
 import { VenueReconciler } from '../core/venue/venue-reconciler.ts';
+import { createAlerting, type Alerting } from '../ops/alerts/index.ts';
+import { alertFeedConfigSchema } from '../ops/alerts/alert-feed-config.ts';
+import { ConfigError } from '../core/errors.ts';
 import type { Strategy } from '../core/strategy/strategy.ts';
 import type { Venue } from '../core/venue/venue.ts';
 import type { AlertRaised, InboundEvent } from '../core/events.ts';
@@ -70,6 +73,12 @@ export function pluginBuilder(registry: PluginRegistry, config: PolyquoteConfig,
   return build;
 }
 
+function parseAlertFeed(raw: Record<string, unknown>) {
+  const r = alertFeedConfigSchema.safeParse(raw);
+  if (!r.success) throw new ConfigError(r.error.issues.map((i) => ({ path: ['alertFeed', ...i.path].join('.'), message: i.message })));
+  return r.data;
+}
+
 /** The tightest limit any live policy declares for a token (undefined when none declares limits). */
 export function combinedLimits(policies: readonly RiskPolicy[]): ((tokenId: string) => bigint) | undefined {
   const declared = policies.flatMap((p) => (p.limits ? [p.limits] : []));
@@ -98,6 +107,7 @@ export class App {
   private tradingStarted = false;
   private runner: SourceRunner | undefined;
   private readonly sinks: AlertSink[];
+  alerting: Alerting | undefined;
   private readonly subs: Subscription[] = [];
   private checkpointTimer: TimerHandle | undefined;
   private started = false;
@@ -249,7 +259,9 @@ export class App {
     c.registerSingleton(TOKENS.RiskEngine, RiskEngine);
     c.registerSingleton(TOKENS.PnlTracker, PnlTracker);
     c.registerSingleton(TOKENS.Engine, Engine);
-    c.register(TOKENS.AlertSinks, { useValue: config.alerts.map((a, i) => build<AlertSink>('alert-sink', a, `alerts.${i}`)) });
+    // Replays and tools never page anyone: only the log sinks of the config are built for them.
+    const sinkConfigs = opts.withoutTrading && !opts.venue ? config.alerts.filter((a) => a.kind === 'log') : config.alerts;
+    c.register(TOKENS.AlertSinks, { useValue: sinkConfigs.map((a) => build<AlertSink>('alert-sink', a, `alerts.${config.alerts.indexOf(a)}`)) });
     if (config.venue && !opts.withoutTrading && !opts.venue) {
       const venueCfg = config.venue;
       c.register(TOKENS.VenueFactory, { useValue: () => build<Venue>('venue', venueCfg, 'venue') });
@@ -268,12 +280,13 @@ export class App {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    for (const sink of this.sinks) {
-      this.subs.push(this.bus.alerts$.subscribe((a) => {
-        // A failing sink is contained here: it is logged, it never breaks the alert stream.
-        Promise.resolve().then(() => sink.send(a)).catch((err) => this.logger.error({ sink: sink.kind, err: errorMessage(err) }, 'alert sink failed'));
-      }));
-    }
+    // Alert sinks behind one dispatcher: a failing sink is a health state and an alert on the others.
+    this.alerting = createAlerting({
+      bus: this.bus, sinks: this.sinks, clock: this.clock, logger: this.logger, engine: this.engine,
+      withFeed: this.config.alertFeed !== undefined, ...(this.config.alertFeed && { feed: parseAlertFeed(this.config.alertFeed) }),
+      ...(this.venue && { venueHealth: () => this.venue!.health() }),
+    });
+    this.alerting.start();
     const { lastSeq } = this.ledger.open();
     if (lastSeq > 0) {
       this.recovery = recoverFromLedger(this.engine, this.ledger, this.clock, this.logger);
@@ -318,7 +331,7 @@ export class App {
     this.runner?.stop();
     for (const s of this.subs) s.unsubscribe();
     await this.source?.dispose();
-    for (const sink of this.sinks) await sink.dispose?.();
+    await this.alerting?.dispose();
     if (this.started && this.engine.lastSeq > 0 && !this.opts.readOnly) this.checkpoint();
     this.engine.dispose();
     try {

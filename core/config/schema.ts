@@ -25,6 +25,8 @@ export const rootSchema = z.strictObject({
   alerts: z.array(pluginBlock).default([{ kind: 'log' }]),
   ledger: pluginBlock.default({ kind: 'memory' }),
   strategy: pluginBlock.optional(),
+  /** The alert feed (fills, digests, reconnect storms, daily summary); validated by ops/alerts' schema. */
+  alertFeed: z.looseObject({}).optional(),
   /** The embedded exchange simulator `polyquote run` starts first (validated by the simulator's own schema). */
   simulator: z.looseObject({}).optional(),
 });
@@ -44,6 +46,7 @@ export interface PolyquoteConfig {
   readonly ledger: PluginConfig;
   readonly strategy?: PluginConfig;
   readonly simulator?: Record<string, unknown>;
+  readonly alertFeed?: Record<string, unknown>;
   /** Directory of the config file: relative paths resolve against it. */
   readonly baseDir: string;
   readonly file: string | undefined;

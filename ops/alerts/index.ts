@@ -35,13 +35,15 @@ export interface AlertingOptions {
   readonly engine?: AlertingEngineView;
   /** The feed's config (root config `alertFeed:`); defaults apply when absent. */
   readonly feed?: AlertFeedConfig;
+  /** false: only dispatch the bus's alerts (no fill/summary/storm feed). Default true. */
+  readonly withFeed?: boolean;
   readonly venueHealth?: () => Pick<VenueHealth, 'heartbeatOk' | 'lastError'> | undefined;
   readonly market?: (tokenId: string) => string | undefined;
 }
 
 export interface Alerting {
   readonly dispatcher: AlertDispatcher;
-  readonly feed: AlertFeed;
+  readonly feed: AlertFeed | undefined;
   start(): void;
   health(): SinkHealth[];
   dispose(): Promise<void>;
@@ -67,7 +69,7 @@ export function createAlerting(o: AlertingOptions): Alerting {
   const dispatcher = new AlertDispatcher(o.bus, o.sinks, o.clock, o.logger.child({ component: 'alerts' }), {
     ...(position && { position }), ...(o.market && { market: o.market }),
   });
-  const feed = new AlertFeed({
+  const feed = o.withFeed === false ? undefined : new AlertFeed({
     bus: o.bus, clock: o.clock, logger: o.logger.child({ component: 'alert-feed' }), config: o.feed ?? alertFeedConfigSchema.parse({}),
     ...(position && { position }), ...(engine && { summary: () => pnlSummary(engine) }), ...(o.venueHealth && { venueHealth: o.venueHealth }),
   });
@@ -76,11 +78,11 @@ export function createAlerting(o: AlertingOptions): Alerting {
     feed,
     start() {
       dispatcher.start();
-      feed.start();
+      feed?.start();
     },
     health: () => dispatcher.health(),
     async dispose() {
-      feed.stop();
+      feed?.stop();
       await dispatcher.dispose();
     },
   };

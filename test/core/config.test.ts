@@ -59,7 +59,7 @@ describe('config', () => {
   it('round-trips a valid config, with defaults filled in and the result frozen', () => {
     const cfg = parseConfig(VALID, registry, { env: ENV });
     expect(cfg.risk.policies[1]).toEqual({ kind: 'degrade', thresholdShares: 25, forSeconds: 30, sizeMultiplier: 0.5, extraTicks: 1, fallbackSizeMultiplier: 0.5, fallbackExtraTicks: 1 });
-    expect(cfg.engine).toEqual({ dedupWindowSeconds: 3600, checkpointEverySeconds: 60, sizeMatchedGraceSeconds: 5 });
+    expect(cfg.engine).toEqual({ dedupWindowSeconds: 3600, checkpointEverySeconds: 60, sizeMatchedGraceSeconds: 5, venueReconcileSeconds: 60 });
     expect((cfg.positionSource as unknown as { sources: { url: string }[] }).sources[0]!.url).toBe('http://127.0.0.1:9');
     expect(Object.isFrozen(cfg.risk.policies[0])).toBe(true);
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TERMINAL_ORDER_STATUSES, type FillStatus, type OrderStatus } from '../../../../core/events.ts';
-import type { FillReport, OrderStatusReport } from '../../../../core/venue/venue.ts';
-import { fillKeyOf, reconcile, type LocalOrder, type ReconcileInput } from '../../../../plugins/venue/polymarket/feeds/reconcile.ts';
+import { TERMINAL_ORDER_STATUSES, type FillStatus, type OrderStatus } from '../../core/events.ts';
+import type { FillReport, OrderStatusReport } from '../../core/venue/venue.ts';
+import { fillKeyOf, reconcile, type LocalOrder, type ReconcileInput } from '../../core/venue/reconcile.ts';
 
 const ORDERS = ['o1', 'o2', 'o3', 'o4'];
 const fillStatus = fc.constantFrom<FillStatus>('MATCHED', 'RETRYING', 'MINED', 'CONFIRMED', 'FAILED');
