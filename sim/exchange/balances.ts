@@ -49,7 +49,7 @@ export class BalanceBook {
     const add = (owner: string, asset: string, d: bigint): void => this.set(owner, asset, this.get(owner, asset) + d, atMs);
     for (const op of ops) {
       if (op.kind === 'transfer') {
-        const t = op.tokenId.toString();
+        const t = op.tokenId;
         add(op.seller, t, -op.shares);
         add(op.buyer, t, op.shares);
         add(op.buyer, COLLATERAL, -op.collateral);

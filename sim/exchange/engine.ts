@@ -53,7 +53,11 @@ export class ExchangeEngine {
   /** Conservative exposure of the submitter at each accepted order (for limit-breach checks). */
   readonly exposures: ExposureRecord[] = [];
 
+  /** Probability a matched trade ends FAILED (changeable at run time). */
+  failRate: number;
+
   constructor(private readonly opts: EngineOptions) {
+    this.failRate = opts.failRate;
     this.balances = opts.balances ?? new BalanceBook();
     this.ids = Prng.for(opts.seed, 'trade-ids');
     this.fates = Prng.for(opts.seed, 'trade-fates');
@@ -139,7 +143,7 @@ export class ExchangeEngine {
     order.matched = taken;
     const tradeIds: string[] = [];
     if (fills.length > 0) {
-      const fails = this.fates.chance(this.opts.failRate);
+      const fails = this.fates.chance(this.failRate);
       const retries = this.fates.chance(this.opts.retryRate) ? 1 + this.fates.int(2) : 0;
       const trade: SimTrade = {
         id: this.ids.uuid(), conditionId: market.conditionId, takerOrderId: order.id, takerOwner: order.owner, taker: order.maker,

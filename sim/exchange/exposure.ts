@@ -20,7 +20,7 @@ export function tradeOps(trade: SimTrade, market: SimMarket): SettleOp[] {
     const [makerCash, takerCash] = fillCollateral(f);
     if (f.kind === 'transfer') {
       const takerBuys = trade.side === 'BUY';
-      return { kind: 'transfer', seller: takerBuys ? f.maker : trade.taker, buyer: takerBuys ? trade.taker : f.maker, tokenId: BigInt(trade.tokenId), shares: f.shares, collateral: makerCash };
+      return { kind: 'transfer', seller: takerBuys ? f.maker : trade.taker, buyer: takerBuys ? trade.taker : f.maker, tokenId: trade.tokenId, shares: f.shares, collateral: makerCash };
     }
     const takerYes = trade.tokenId === market.tokens[0];
     const yes = takerYes ? trade.taker : f.maker;
@@ -36,7 +36,7 @@ export function tradeOps(trade: SimTrade, market: SimMarket): SettleOp[] {
 /** Signed flows of one op per (owner, asset): negative = goes out. */
 export function opFlows(op: SettleOp, tokens: readonly [string, string]): [string, string, bigint][] {
   if (op.kind === 'transfer') {
-    const t = op.tokenId.toString();
+    const t = op.tokenId;
     return [[op.seller, t, -op.shares], [op.buyer, t, op.shares], [op.buyer, COLLATERAL, -op.collateral], [op.seller, COLLATERAL, op.collateral]];
   }
   const s = op.kind === 'mint' ? 1n : -1n;

@@ -7,7 +7,7 @@ import { keccak256, toHex } from 'viem';
 import { PolyquoteError } from '../../core/errors.ts';
 
 export type SettleOp =
-  | { readonly kind: 'transfer'; readonly seller: string; readonly buyer: string; readonly tokenId: bigint; readonly shares: bigint; readonly collateral: bigint }
+  | { readonly kind: 'transfer'; readonly seller: string; readonly buyer: string; readonly tokenId: string; readonly shares: bigint; readonly collateral: bigint }
   | { readonly kind: 'mint'; readonly conditionId: string; readonly yesBuyer: string; readonly noBuyer: string; readonly shares: bigint; readonly yesCollateral: bigint; readonly noCollateral: bigint }
   | { readonly kind: 'merge'; readonly conditionId: string; readonly yesSeller: string; readonly noSeller: string; readonly shares: bigint; readonly yesCollateral: bigint; readonly noCollateral: bigint };
 
@@ -18,7 +18,7 @@ export interface SettleResult {
 /** What the exchange needs from the chain. */
 export interface Settlement {
   settle(ops: readonly SettleOp[]): Promise<SettleResult>;
-  balanceOf(owner: string, tokenId: bigint): Promise<bigint>;
+  balanceOf(owner: string, tokenId: string): Promise<bigint>;
   collateralOf(owner: string): Promise<bigint>;
 }
 
@@ -32,15 +32,15 @@ export class MemorySettlement implements Settlement {
   /** When set, the next settle calls throw this many times (an RPC outage). */
   failNext = 0;
 
-  constructor(private readonly marketTokens: ReadonlyMap<string, readonly [bigint, bigint]>) {}
+  constructor(private readonly marketTokens: ReadonlyMap<string, readonly [string, string]>) {}
 
-  fund(owner: string, collateral: bigint, tokens: readonly (readonly [bigint, bigint])[] = []): void {
+  fund(owner: string, collateral: bigint, tokens: readonly (readonly [string, bigint])[] = []): void {
     const o = owner.toLowerCase();
     this.cash.set(o, (this.cash.get(o) ?? 0n) + collateral);
     for (const [id, n] of tokens) this.tokens.set(`${o}|${id}`, (this.tokens.get(`${o}|${id}`) ?? 0n) + n);
   }
 
-  async balanceOf(owner: string, tokenId: bigint): Promise<bigint> {
+  async balanceOf(owner: string, tokenId: string): Promise<bigint> {
     return this.tokens.get(`${owner.toLowerCase()}|${tokenId}`) ?? 0n;
   }
 

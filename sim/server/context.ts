@@ -30,4 +30,12 @@ export interface ServerContext {
   readonly lastTrade: Map<string, Micros>;
   /** Funder last seen in an order of each API key (for /balance-allowance with proxy wallets). */
   readonly funderOfKey: Map<string, string>;
+  /** Knobs the control endpoint may change at run time. */
+  readonly runtime: { positionsLagMs: number };
+  /** Side effects the control endpoint triggers in other parts of the simulator. */
+  readonly hooks: {
+    setChainFaults(f: unknown): void;
+    disconnectAll(): number;
+    resolveMarket(conditionId: string, winner: 0 | 1): string[];
+  };
 }
