@@ -8,7 +8,7 @@ import { MICROS_PER_UNIT, mulMicros, type Micros } from '../../core/amounts.ts';
 import { Prng } from '../prng.ts';
 import { BalanceBook, COLLATERAL } from './balances.ts';
 import { MarketBook, diffLevels, matchKind, normalize, remaining } from './book.ts';
-import { exposureRecord, fillCollateral, pendingFlow, tradeOps, type ExposureRecord } from './exposure.ts';
+import { exposureRecord, fillCollateral, opFlows, tradeOps, type ExposureRecord } from './exposure.ts';
 import type { SettleOp } from './settlement.ts';
 import type { BookOrder, LevelChange, MakerFill, OrderEventType, OrderInput, OrderStatus, SimMarket, SimTrade, TradeStatus } from './types.ts';
 
@@ -50,6 +50,11 @@ export class ExchangeEngine {
   private seq = 0;
   /** Matched trades not yet mined or failed, with their ops. */
   private readonly pending = new Map<string, { ops: SettleOp[]; tokens: readonly [string, string] }>();
+  /** Sums over `pending` per "owner|asset": what is committed out and what is due in. */
+  private readonly pendingOut = new Map<string, bigint>();
+  private readonly pendingIn = new Map<string, bigint>();
+  /** Live orders only, in arrival order. */
+  private readonly live = new Map<string, BookOrder>();
   /** Conservative exposure of the submitter at each accepted order (for limit-breach checks). */
   readonly exposures: ExposureRecord[] = [];
 
@@ -132,6 +137,7 @@ export class ExchangeEngine {
       if (remaining(maker) === 0n) {
         maker.status = 'MATCHED';
         book.remove(maker.id);
+        this.live.delete(maker.id);
       }
       lastPrice = order.tokenId === market.tokens[0] ? e.yesPrice : MICROS_PER_UNIT - e.yesPrice;
       const fill: MakerFill = { orderId: maker.id, owner: maker.owner, maker: maker.maker, tokenId: maker.tokenId, outcome: maker.outcome, side: maker.side, price: maker.price, shares, kind: matchKind(order, maker) };
@@ -152,7 +158,7 @@ export class ExchangeEngine {
       };
       this.trades.push(trade);
       this.tradeById.set(trade.id, trade);
-      this.pending.set(trade.id, { ops: this.opsOf(trade), tokens: market.tokens });
+      this.addPending(trade.id, { ops: this.opsOf(trade), tokens: market.tokens });
       tradeIds.push(trade.id);
       order.associateTrades.push(trade.id);
       for (const m of makersHit) if (!m.associateTrades.includes(trade.id)) m.associateTrades.push(trade.id);
@@ -166,7 +172,8 @@ export class ExchangeEngine {
       this.emit({ type: 'order', kind: 'PLACEMENT', order, atMs: nowMs });
     } else order.status = 'CANCELED';
     this.emitBook(market.conditionId, before, nowMs);
-    this.exposures.push(exposureRecord(order, nowMs, this.balances.get(order.maker, order.tokenId), pendingFlow(this.pending.values(), order.maker, order.tokenId, 'in'), this.orders.values()));
+    if (order.status === 'LIVE') this.live.set(order.id, order);
+    this.exposures.push(exposureRecord(order, nowMs, this.balances.get(order.maker, order.tokenId), this.pendingIn.get(`${order.maker}|${order.tokenId}`) ?? 0n, this.live.values()));
     const making = order.side === 'BUY' ? takerCash : taken;
     const takingAmt = order.side === 'BUY' ? taken : takerCash;
     return { ok: true, orderId: order.id, status: fills.length > 0 ? 'matched' : 'live', makingAmount: making, takingAmount: takingAmt, tradeIds };
@@ -180,6 +187,7 @@ export class ExchangeEngine {
     const book = this.books.get(o.conditionId)!;
     const before = book.levelMap();
     book.remove(o.id);
+    this.live.delete(o.id);
     o.status = status;
     this.emit({ type: 'order', kind: 'CANCELLATION', order: o, atMs: nowMs });
     this.emitBook(o.conditionId, before, nowMs);
@@ -200,7 +208,7 @@ export class ExchangeEngine {
   }
 
   openOrders(): BookOrder[] {
-    return [...this.orders.values()].filter((o) => o.status === 'LIVE').sort((a, b) => a.seq - b.seq);
+    return [...this.live.values()];
   }
 
   order(id: string): BookOrder | undefined {
@@ -225,7 +233,7 @@ export class ExchangeEngine {
     const t = this.tradeById.get(id);
     if (!t) return;
     if (status === 'MINED' && this.pending.has(id)) this.balances.apply(this.opsOf(t), nowMs, (c) => this.marketById.get(c)!.tokens);
-    if (status === 'MINED' || status === 'FAILED') this.pending.delete(id);
+    if (status === 'MINED' || status === 'FAILED') this.removePending(id);
     t.status = status;
     t.lastUpdateMs = nowMs;
     if (transactionHash !== undefined) t.transactionHash = transactionHash;
@@ -236,12 +244,34 @@ export class ExchangeEngine {
   available(owner: string, asset: string): bigint {
     const o = owner.toLowerCase();
     let reserved = 0n;
-    for (const ord of this.orders.values()) {
-      if (ord.status !== 'LIVE' || ord.maker !== o) continue;
+    for (const ord of this.live.values()) {
+      if (ord.maker !== o) continue;
       if (asset === COLLATERAL && ord.side === 'BUY') reserved += mulMicros(ord.price, remaining(ord));
       if (asset === ord.tokenId && ord.side === 'SELL') reserved += remaining(ord);
     }
-    return this.balances.get(o, asset) - reserved - pendingFlow(this.pending.values(), o, asset, 'out');
+    return this.balances.get(o, asset) - reserved - (this.pendingOut.get(`${o}|${asset}`) ?? 0n);
+  }
+
+  private addPending(id: string, p: { ops: SettleOp[]; tokens: readonly [string, string] }): void {
+    this.pending.set(id, p);
+    this.foldPending(p, 1n);
+  }
+
+  private removePending(id: string): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    this.foldPending(p, -1n);
+  }
+
+  private foldPending(p: { ops: SettleOp[]; tokens: readonly [string, string] }, sign: bigint): void {
+    for (const op of p.ops) {
+      for (const [who, asset, d] of opFlows(op, p.tokens)) {
+        const k = `${who.toLowerCase()}|${asset}`;
+        const m = d < 0n ? this.pendingOut : this.pendingIn;
+        m.set(k, (m.get(k) ?? 0n) + sign * (d < 0n ? -d : d));
+      }
+    }
   }
 
   private emitBook(conditionId: string, before: ReturnType<MarketBook['levelMap']>, atMs: number): void {
