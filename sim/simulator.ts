@@ -65,6 +65,11 @@ export class Simulator {
     return this.context.engine;
   }
 
+  /** Stops the simulated makers and takers (their resting orders stay); the exchange runs on. */
+  stopFlow(): void {
+    this.flow?.stop();
+  }
+
   static async start(options: SimulatorOptions = {}): Promise<Simulator> {
     const config = parseSimConfig(options.config ?? {});
     const now = options.now ?? Date.now;
