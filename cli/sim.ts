@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../core/errors.ts';
+import { parseSimConfig } from '../sim/config.ts';
 import { Simulator } from '../sim/simulator.ts';
 
 export async function simCommand(args: string[]): Promise<number> {
@@ -21,6 +22,7 @@ export async function simCommand(args: string[]): Promise<number> {
     config = (parsed ?? {}) as Record<string, unknown>;
   }
   if (values.seed !== undefined) config = { ...config, seed: /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed };
+  parseSimConfig(config, values.config); // fail early, naming the file
   const sim = await Simulator.start({ port, config });
   const { controlUrl, ...info } = sim.info;
   process.stdout.write(`${JSON.stringify({ ...info, controlUrl })}\n`);

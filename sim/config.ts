@@ -3,6 +3,7 @@
  * working two-market exchange. Amounts are decimal strings; rates are probabilities in [0, 1].
  */
 import { z } from 'zod';
+import { ConfigError } from '../core/errors.ts';
 
 const decimal = z.string().regex(/^\d+(\.\d+)?$/, 'expected a decimal string such as "0.01"');
 const rate = z.number().min(0).max(1);
@@ -94,10 +95,8 @@ export type SimConfig = z.infer<typeof simConfigSchema>;
 export type SimConfigInput = z.input<typeof simConfigSchema>;
 
 /** Parses a config object (from YAML/JSON or code), with every default filled in. */
-export function parseSimConfig(input: unknown, where = 'sim config'): SimConfig {
+export function parseSimConfig(input: unknown, file?: string): SimConfig {
   const r = simConfigSchema.safeParse(input ?? {});
-  if (!r.success) {
-    throw new Error(`invalid ${where}: ${r.error.issues.map((i) => `${i.message} at ${i.path.join('.') || '(root)'}`).join('; ')}`);
-  }
+  if (!r.success) throw new ConfigError(r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })), file);
   return r.data;
 }

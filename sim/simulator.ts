@@ -16,6 +16,7 @@ import { TradeLifecycle } from './exchange/lifecycle.ts';
 import { MemorySettlement, type Settlement } from './exchange/settlement.ts';
 import type { SimMarket } from './exchange/types.ts';
 import { FaultPlan } from './faults.ts';
+import { Prng } from './prng.ts';
 import { MarketFlow } from './flow/market-flow.ts';
 import type { ServerContext } from './server/context.ts';
 import { restHandler } from './server/rest.ts';
@@ -99,7 +100,7 @@ export class Simulator {
       const server = createServer();
       let ws: WsChannels | undefined;
       const ctx: ServerContext = {
-        config, engine, lifecycle, keys: new ApiKeys(`polyquote-sim/${config.seed}`), heartbeats: new Heartbeats(config.heartbeat.timeoutMs),
+        config, engine, lifecycle, keys: new ApiKeys(`polyquote-sim/${config.seed}`), heartbeats: new Heartbeats(config.heartbeat.timeoutMs, ((r) => () => r.uuid())(Prng.for(config.seed, 'heartbeat-ids'))),
         restart: new RestartWindow(), faults: new FaultPlan(config.seed, config.faults), now, lastTrade: new Map(), funderOfKey: new Map(),
         addresses: { exchange: EXCHANGE_V2, negRiskExchange: NEG_RISK_EXCHANGE_V2, spenders: [EXCHANGE_V2, NEG_RISK_EXCHANGE_V2, NEG_RISK_ADAPTER] },
         runtime: { positionsLagMs: config.positions.lagMs },

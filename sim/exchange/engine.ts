@@ -166,13 +166,21 @@ export class ExchangeEngine {
       this.emit({ type: 'trade', trade, atMs: nowMs });
       this.emit({ type: 'last_trade', conditionId: market.conditionId, tokenId: order.tokenId, side: order.side, price: lastPrice, size: taken, atMs: nowMs });
     }
-    if (remaining(order) === 0n) order.status = 'MATCHED';
-    else if (limit) {
+    // The taker's own order: MATCHED when filled, PLACEMENT when (the rest of) it rests, and the
+    // unfilled rest of a FAK cancelled.
+    if (remaining(order) === 0n) {
+      order.status = 'MATCHED';
+      this.emit({ type: 'order', kind: 'UPDATE', order, atMs: nowMs });
+    } else if (limit) {
       book.add(order);
       this.emit({ type: 'order', kind: 'PLACEMENT', order, atMs: nowMs });
-    } else order.status = 'CANCELED';
+    } else {
+      order.status = 'CANCELED';
+      this.emit({ type: 'order', kind: 'CANCELLATION', order, atMs: nowMs });
+    }
     this.emitBook(market.conditionId, before, nowMs);
     if (order.status === 'LIVE') this.live.set(order.id, order);
+    if (this.exposures.length >= MAX_EXPOSURES) this.exposures.splice(0, MAX_EXPOSURES / 10);
     this.exposures.push(exposureRecord(order, nowMs, this.balances.get(order.maker, order.tokenId), this.pendingIn.get(`${order.maker}|${order.tokenId}`) ?? 0n, this.live.values()));
     const making = order.side === 'BUY' ? takerCash : taken;
     const takingAmt = order.side === 'BUY' ? taken : takerCash;
@@ -288,5 +296,7 @@ export function outcomeOf(market: SimMarket, tokenId: string): 'Yes' | 'No' {
   return tokenId === market.tokens[0] ? 'Yes' : 'No';
 }
 
+/** Exposure records kept (the oldest tenth is dropped when full). */
+const MAX_EXPOSURES = 200_000;
 const minB = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 const dedupe = <T>(xs: readonly T[]): T[] => [...new Set(xs)];

@@ -2,7 +2,6 @@
  * Per-client server state: API keys (created by L1, checked by L2), the dead-man-switch heartbeat
  * chain of each key, and the matching-engine restart window. Pure state with `nowMs` passed in.
  */
-import { randomUUID } from 'node:crypto';
 import { deriveCreds, type ApiCreds } from '../auth/l1.ts';
 import { l2Signature, signatureMatches } from '../auth/hmac.ts';
 
@@ -61,7 +60,7 @@ export class ApiKeys {
 export class Heartbeats {
   private readonly state = new Map<string, { id: string; lastMs: number }>();
 
-  constructor(private readonly timeoutMs: number, private readonly newId: () => string = randomUUID) {}
+  constructor(private readonly timeoutMs: number, private readonly newId: () => string) {}
 
   /** Accepts "" (start a chain) or the last id issued; answers the next id, or undefined for a wrong one. */
   beat(apiKey: string, heartbeatId: string, nowMs: number): { ok: true; id: string } | { ok: false; current: string | undefined } {

@@ -39,7 +39,7 @@ async function placeOne(ctx: ServerContext, key: KeyRecord, raw: unknown, where:
   }
   const input: OrderInput = {
     id: orderID, owner: key.apiKey, maker: w.signed.maker.toLowerCase(), signer: w.signed.signer.toLowerCase(), tokenId: w.tokenId, side: w.side,
-    price: w.price, size: w.size, orderType: w.orderType, postOnly: w.postOnly, expiration: w.orderType === 'GTD' ? w.expiration : w.expiration,
+    price: w.price, size: w.size, orderType: w.orderType, postOnly: w.postOnly, expiration: w.expiration,
   };
   ctx.funderOfKey.set(key.apiKey, input.maker);
   const r = ctx.engine.submit(input, ctx.now());

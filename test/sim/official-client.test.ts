@@ -89,6 +89,25 @@ describe('the official @polymarket/clob-client-v2 against the simulator', () => 
     expect(await alice.getOpenOrders()).toEqual([]);
   });
 
+  it('cancels by id list and by market, and reports balances and allowances', async () => {
+    const m = sim.info.markets[1]!;
+    const [yes, no] = m.tokens;
+    const alice = await trader(0);
+    const a = await alice.postOrder(await alice.createOrder({ tokenID: yes, price: 0.1, size: 10, side: Side.BUY }), OrderType.GTC);
+    const b = await alice.postOrder(await alice.createOrder({ tokenID: no, price: 0.1, size: 10, side: Side.BUY }), OrderType.GTC);
+    const c = await alice.postOrder(await alice.createOrder({ tokenID: no, price: 0.11, size: 10, side: Side.BUY }), OrderType.GTC);
+    expect(await alice.cancelOrders([a.orderID, '0xdead'])).toEqual({ canceled: [a.orderID], not_canceled: { '0xdead': 'order not found' } });
+    const byMarket = await alice.cancelMarketOrders({ market: m.conditionId, asset_id: no });
+    expect([...byMarket.canceled].sort()).toEqual([b.orderID, c.orderID].sort());
+    const cash = await alice.getBalanceAllowance({ asset_type: 'COLLATERAL' as never });
+    expect(cash.balance).toBe(String(sim.engine.balances.get(sim.info.accounts[0]!.address, 'collateral')));
+    expect(Object.values(cash.allowances ?? {})).toContain((2n ** 256n - 1n).toString());
+    const shares = await alice.getBalanceAllowance({ asset_type: 'CONDITIONAL' as never, token_id: yes });
+    expect(shares.balance).toBe('1000000000');
+    const info = await alice.getClobMarketInfo(m.conditionId);
+    expect(info).toMatchObject({ nr: true, mts: 0.01, mos: 5, rewards: { max_spread: 3, min_size: 20 } });
+  });
+
   it('rejects a post-only order that would cross', async () => {
     const [, no] = sim.info.markets[0]!.tokens;
     const alice = await trader(0);
