@@ -23,6 +23,8 @@ export interface AnvilLaunchOptions {
   readonly accounts: number;
   /** 0 / undefined = a free port chosen by the OS. */
   readonly port?: number;
+  /** Block gas limit (anvil's default when omitted). */
+  readonly gasLimit?: bigint;
 }
 
 /** Path of the anvil binary for this platform, resolved through its npm package. */
@@ -83,6 +85,7 @@ async function launchOn(port: number, opts: AnvilLaunchOptions): Promise<AnvilPr
     '--host', '127.0.0.1', '--port', String(port), '--chain-id', String(opts.chainId),
     '--accounts', String(opts.accounts), '--order', 'fifo', '--silent',
   ];
+  if (opts.gasLimit !== undefined) args.push('--gas-limit', opts.gasLimit.toString());
   const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
   running.add(child);
   installExitHook();

@@ -77,6 +77,35 @@ export class AnvilRpc {
     return r;
   }
 
+  /**
+   * Sends `txs` in order with automine off and mines them into one block (FIFO order keeps dependent
+   * transactions of different senders in sequence); throws naming the first that reverted.
+   */
+  async mineAll(txs: readonly (TxRequest & { readonly label: string; readonly gas: bigint })[]): Promise<bigint> {
+    if (txs.length === 0) return this.blockNumber();
+    await this.request('evm_setAutomine', [false]);
+    try {
+      const nonces = new Map<string, number>();
+      const hashes: Hex[] = [];
+      for (const tx of txs) {
+        const key = tx.from.toLowerCase();
+        const nonce = nonces.get(key) ?? (await this.nonce(tx.from, 'latest'));
+        nonces.set(key, nonce + 1);
+        hashes.push(await this.send({ ...tx, nonce }));
+      }
+      await this.request('evm_mine');
+      const receipts = await Promise.all(hashes.map((h) => this.receipt(h)));
+      const failed = receipts.findIndex((r) => r.status !== 'success');
+      if (failed >= 0) throw new PolyquoteError('SIM_CHAIN_TX_REVERTED', `sim chain: ${txs[failed]!.label} reverted (tx ${hashes[failed]})`);
+      return receipts[0]!.blockNumber;
+    } catch (err) {
+      await this.request('anvil_dropAllTransactions').catch(() => undefined);
+      throw err;
+    } finally {
+      await this.request('evm_setAutomine', [true]).catch(() => undefined);
+    }
+  }
+
   blockNumber(): Promise<bigint> {
     return this.request<Hex>('eth_blockNumber').then((b) => BigInt(b));
   }

@@ -1,12 +1,13 @@
 /**
  * Reads the simulator makes on its own anvil: outcome-token and collateral balances, approvals and
- * allowances, all pinned to one block so a pre-check sees one consistent state.
+ * allowances, all pinned to one block so a pre-check sees one consistent state; and the dry run of a
+ * settlement's calls in sequence (eth_simulateV1) that names the first call the chain would refuse.
  */
-import { decodeFunctionResult, encodeFunctionData, type Abi, type Address, type Hex } from 'viem';
+import { decodeErrorResult, decodeFunctionResult, encodeFunctionData, type Abi, type Address, type Hex } from 'viem';
 import { PolyquoteError } from '../../core/errors.ts';
 import type { AnvilRpc } from './anvil-rpc.ts';
 import type { SimContracts } from './deploy.ts';
-import { ctfSettleAbi, erc20SettleAbi, type SettlementState, type StateQueries } from './settlement.ts';
+import { SettlementError, ctfSettleAbi, erc20SettleAbi, type ChainCall, type SettlementState, type StateQueries } from './settlement.ts';
 
 const UINT256_MAX = 2n ** 256n - 1n;
 const ctfBatchAbi = [
@@ -51,4 +52,37 @@ export async function readSettlementState(rpc: AnvilRpc, c: SimContracts, q: Sta
     Promise.all(q.approvals.map(async ([o, x]) => [`${o.toLowerCase()}:${x.toLowerCase()}`, await read<bigint>(rpc, c.collateral, erc20SettleAbi, 'allowance', [o, x], block)] as const)),
   ]);
   return { tokens: new Map(tokens), collateral: new Map(collateral), approvedForAll: new Map(approvedForAll), allowance: new Map(allowance) };
+}
+
+/** The revert reason in `data` (Error(string) or Panic(uint256)), or a short hex excerpt. */
+export function revertReason(data: Hex | undefined): string {
+  if (!data || data === '0x') return 'no reason given';
+  try {
+    const e = decodeErrorResult({ abi: [], data });
+    return e.errorName === 'Error' ? String(e.args?.[0]) : `${e.errorName}(${(e.args ?? []).map(String).join(', ')})`;
+  } catch {
+    return `revert data ${data.slice(0, 74)}`;
+  }
+}
+
+interface SimulatedCall { readonly status: Hex; readonly returnData?: Hex; readonly error?: { readonly message?: string; readonly data?: Hex } }
+
+/** Dry-runs `calls` in order in one simulated block on top of the latest; throws naming the first that would revert. */
+export async function simulateCalls(rpc: AnvilRpc, calls: readonly ChainCall[]): Promise<void> {
+  const blocks = await rpc.request<{ calls: SimulatedCall[] }[]>('eth_simulateV1', [{
+    blockStateCalls: [{ calls: calls.map((c) => ({ from: c.from, to: c.to, data: c.data, gas: `0x${c.gas.toString(16)}` })) }],
+    validation: false,
+  }, 'latest']);
+  const results = blocks[0]?.calls ?? [];
+  if (results.length !== calls.length) {
+    throw new PolyquoteError('SIM_CHAIN_RPC', `sim chain: expected ${calls.length} results from eth_simulateV1, got ${results.length}`);
+  }
+  const failed = results.findIndex((r) => r.status !== '0x1');
+  if (failed < 0) return;
+  const r = results[failed]!;
+  throw new SettlementError(
+    'SIM_CHAIN_SETTLE_REJECTED',
+    `settle: ${calls[failed]!.label} would revert on chain (${revertReason(r.error?.data ?? r.returnData)}); nothing was settled`,
+    { errorClass: 'non-retryable' },
+  );
 }

@@ -7,7 +7,7 @@
  */
 import { decodeFunctionResult, encodeFunctionData, parseAbi, type Address, type Hex } from 'viem';
 import { PolyquoteError } from '../../core/errors.ts';
-import type { AnvilRpc } from './anvil-rpc.ts';
+import type { AnvilRpc, TxRequest } from './anvil-rpc.ts';
 import type { SimContracts } from './deploy.ts';
 import { binaryPositionIds, conditionIdOf, questionIdOf } from './positions.ts';
 import { ctfSettleAbi, erc20SettleAbi } from './settlement.ts';
@@ -43,13 +43,13 @@ export async function prepareMarkets(
   c: SimContracts,
   markets: readonly { readonly question: string; readonly negRisk: boolean }[],
 ): Promise<SimChainMarket[]> {
+  await rpc.mineAll(markets.map((m, i) => ({
+    from: c.operator, to: c.ctf, gas: GAS, label: `prepareCondition for markets[${i}] "${m.question}"`,
+    data: encodeFunctionData({ abi: ctfSetupAbi, functionName: 'prepareCondition', args: [c.operator, questionIdOf(m.question), 2n] }),
+  })));
   const out: SimChainMarket[] = [];
   for (const [i, m] of markets.entries()) {
     const questionId = questionIdOf(m.question);
-    await rpc.sendMined({
-      from: c.operator, to: c.ctf, gas: GAS,
-      data: encodeFunctionData({ abi: ctfSetupAbi, functionName: 'prepareCondition', args: [c.operator, questionId, 2n] }),
-    }, `prepareCondition for markets[${i}] "${m.question}"`);
     const conditionId = conditionIdOf(c.operator, questionId);
     const slots = await call<bigint>(rpc, c.ctf, ctfSetupAbi, 'getOutcomeSlotCount', [conditionId]);
     if (slots !== 2n) throw new PolyquoteError('SIM_CHAIN_DEPLOY', `sim chain: expected condition ${conditionId} of markets[${i}] to have 2 outcomes on-chain, got ${slots}`);
@@ -67,48 +67,55 @@ export async function prepareMarkets(
   return out;
 }
 
+type LabelledTx = TxRequest & { readonly label: string; readonly gas: bigint };
+
 /** Lets both exchange addresses send transactions (impersonated, with gas) and split collateral. */
 export async function enableExchanges(rpc: AnvilRpc, c: SimContracts): Promise<void> {
+  const txs: LabelledTx[] = [];
   for (const x of [c.exchange, c.negRiskExchange]) {
     await rpc.request('anvil_impersonateAccount', [x]);
     await rpc.request('anvil_setBalance', [x, `0x${(10n ** 24n).toString(16)}`]);
-    await rpc.sendMined({
-      from: x, to: c.collateral, gas: GAS,
+    txs.push({
+      from: x, to: c.collateral, gas: GAS, label: `exchange ${x} approving the CTF for collateral`,
       data: encodeFunctionData({ abi: erc20SettleAbi, functionName: 'approve', args: [c.ctf, MAX_UINT256] }),
-    }, `exchange ${x} approving the CTF for collateral`);
+    });
   }
+  await rpc.mineAll(txs);
 }
 
 /**
- * Funds one account: mints collateral + shares × markets, approves the CTF and both exchanges, then
- * splits `shares` of every market, leaving exactly `collateral` of collateral and `shares` of each outcome.
+ * The transactions funding one account, in order: mint collateral + shares × markets, approve the CTF
+ * and both exchanges, then split `shares` of every market, leaving exactly `collateral` of collateral
+ * and `shares` of each outcome. Mine them with rpc.mineAll (several accounts in one block is fine).
  */
-export async function fundAccount(rpc: AnvilRpc, c: SimContracts, account: Address, markets: readonly SimChainMarket[], collateral: bigint, shares: bigint): Promise<void> {
+export function fundingTxs(c: SimContracts, account: Address, markets: readonly SimChainMarket[], collateral: bigint, shares: bigint): LabelledTx[] {
+  const txs: LabelledTx[] = [];
   const mintTotal = collateral + shares * BigInt(markets.length);
   const who = `account ${account}`;
   if (mintTotal > 0n) {
-    await rpc.sendMined({
-      from: c.operator, to: c.collateral, gas: GAS,
+    txs.push({
+      from: c.operator, to: c.collateral, gas: GAS, label: `minting collateral to ${who}`,
       data: encodeFunctionData({ abi: erc20SettleAbi, functionName: 'mint', args: [account, mintTotal] }),
-    }, `minting collateral to ${who}`);
+    });
   }
   for (const spender of [c.ctf, c.exchange, c.negRiskExchange]) {
-    await rpc.sendMined({
-      from: account, to: c.collateral, gas: GAS,
+    txs.push({
+      from: account, to: c.collateral, gas: GAS, label: `${who} approving ${spender} for collateral`,
       data: encodeFunctionData({ abi: erc20SettleAbi, functionName: 'approve', args: [spender, MAX_UINT256] }),
-    }, `${who} approving ${spender} for collateral`);
+    });
   }
   for (const x of [c.exchange, c.negRiskExchange]) {
-    await rpc.sendMined({
-      from: account, to: c.ctf, gas: GAS,
+    txs.push({
+      from: account, to: c.ctf, gas: GAS, label: `${who} approving exchange ${x} for outcome tokens`,
       data: encodeFunctionData({ abi: ctfSettleAbi, functionName: 'setApprovalForAll', args: [x, true] }),
-    }, `${who} approving exchange ${x} for outcome tokens`);
+    });
   }
-  if (shares === 0n) return;
+  if (shares === 0n) return txs;
   for (const m of markets) {
-    await rpc.sendMined({
-      from: account, to: c.ctf, gas: GAS,
+    txs.push({
+      from: account, to: c.ctf, gas: GAS, label: `${who} splitting ${shares} of market "${m.question}"`,
       data: encodeFunctionData({ abi: ctfSettleAbi, functionName: 'splitPosition', args: [c.collateral, ZERO32, m.conditionId, [1n, 2n], shares] }),
-    }, `${who} splitting ${shares} of market "${m.question}"`);
+    });
   }
+  return txs;
 }

@@ -2,7 +2,8 @@
  * A loopback JSON-RPC proxy in front of anvil that injects the seeded faults of rpc-faults.ts:
  * errors (JSON-RPC -32603 per request of a batch, or HTTP 503) and bounded stalls. Single and batch
  * requests are forwarded untouched otherwise. It never holds a request forever: a stall ends after
- * `stallMs`, the upstream call has its own deadline, and close() ends every open request.
+ * `stallMs`, the upstream call has its own deadline, and close() ends every open request. Every answer
+ * carries the decision taken in a header (`x-sim-chain-fault: stall=<ms>; error=<kind>`) for diagnosis.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { PolyquoteError } from '../../core/errors.ts';
@@ -24,6 +25,7 @@ export interface RpcFaultStats {
 }
 
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
+export const FAULT_HEADER = 'x-sim-chain-fault';
 
 type JsonRpcId = string | number | null;
 
@@ -114,6 +116,7 @@ export class RpcFaultProxy {
       if (!res.headersSent) res.writeHead(413, { 'content-type': 'text/plain' }).end(String((err as Error).message));
       return;
     }
+    res.setHeader(FAULT_HEADER, `stall=${decision.stallMs}; error=${decision.error}`);
     if (decision.stallMs > 0) {
       this.counts.stalls++;
       if (!(await this.sleep(decision.stallMs))) return;

@@ -81,6 +81,7 @@ export function resolveOps(ops: readonly SettlementOp[], markets: readonly Settl
     const bad = (msg: string) => new SettlementError('SIM_CHAIN_OP_INVALID', `${where}: ${msg}`);
     const addr = (field: string, v: unknown): Address => {
       if (typeof v !== 'string' || !isAddress(v, { strict: false })) throw bad(`expected an address at ${field}, got ${String(v)}`);
+      if (BigInt(v) === 0n) throw bad(`expected a non-zero address at ${field}, got the zero address`);
       return getAddress(v);
     };
     const positive = (field: string, v: unknown) => {

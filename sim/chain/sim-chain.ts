@@ -4,35 +4,31 @@
  * trades settled by the V2 exchange addresses in one block each. Clients reach it through a
  * fault-injecting JSON-RPC proxy (`rpcUrl`); the simulator itself uses `anvilRpcUrl`.
  */
-import { createWalletClient, defineChain, encodeFunctionData, getAddress, http, toHex, type Address, type Hex } from 'viem';
-import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
+import { createWalletClient, defineChain, encodeFunctionData, getAddress, http, type Address, type Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { devAccount } from './dev-keys.ts';
 import { PolyquoteError } from '../../core/errors.ts';
 import { launchAnvil, type AnvilProcess } from './anvil-process.ts';
 import { AnvilRpc } from './anvil-rpc.ts';
 import { deploySimContracts, type SimContracts } from './deploy.ts';
-import { enableExchanges, fundAccount, prepareMarkets, type SimChainMarket } from './funding.ts';
+import { BLOCK_GAS_LIMIT, OPERATOR_INDEX, SIM_OPERATOR, validateOptions, type SimChainOptions } from './options.ts';
+import { enableExchanges, fundingTxs, prepareMarkets, type SimChainMarket } from './funding.ts';
 import { RpcFaultProxy } from './rpc-fault-proxy.ts';
-import { validateFaults, type RpcFaults } from './rpc-faults.ts';
-import { readSettlementState, readTokenBalances, readCollateral } from './chain-reads.ts';
+import type { RpcFaults } from './rpc-faults.ts';
+import { readSettlementState, readTokenBalances, readCollateral, simulateCalls } from './chain-reads.ts';
 import { SettlementError, checkSettlement, ctfSettleAbi, resolveOps, settlementCalls, stateQueries, type SettlementOp } from './settlement.ts';
 
+export { ANVIL_MNEMONIC, devAccount } from './dev-keys.ts';
+export { SIM_OPERATOR, marketIdsFor, type SimChainOptions } from './options.ts';
 export type { SimChainMarket } from './funding.ts';
 export type { SimContracts } from './deploy.ts';
-export type { RpcFaults } from './rpc-faults.ts';
+export type { RpcFaults, FaultDecision } from './rpc-faults.ts';
 export type { SettlementOp } from './settlement.ts';
-
-export interface SimChainOptions {
-  readonly seed?: number;
-  /** How many of anvil's well-known dev accounts to fund (1..9, default 4); index 9 is the operator. */
-  readonly accounts?: number;
-  readonly markets: readonly { readonly question: string; readonly negRisk: boolean }[];
-  /** Collateral micro-units each account keeps after its splits (default 100 000 pUSD). */
-  readonly collateralPerAccount?: bigint;
-  /** Micro-shares of EACH outcome per account per market, split from extra collateral (default 1 000). */
-  readonly sharesPerAccount?: bigint;
-  readonly faults?: RpcFaults;
-  readonly anvilPort?: number;
-}
+export { SettlementError } from './settlement.ts';
+export { planFaults } from './rpc-faults.ts';
+export { RpcFaultProxy, FAULT_HEADER } from './rpc-fault-proxy.ts';
+export { binaryPositionIds, collectionIdOf, conditionIdOf, positionIdOf, questionIdOf } from './positions.ts';
+export { POLYGON_CTF, POLYGON_PUSD, MULTICALL3, EXCHANGE_V2, NEG_RISK_EXCHANGE_V2 } from './deploy.ts';
 
 export interface SimChainAccount {
   readonly address: Address;
@@ -44,48 +40,14 @@ export interface SettleResult {
   readonly block: bigint;
 }
 
-export const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk';
-const OPERATOR_INDEX = 9;
-const MAX_ACCOUNTS = 9;
-
-function bad(msg: string): PolyquoteError {
-  return new PolyquoteError('SIM_CHAIN_OPTIONS_INVALID', `sim chain options: ${msg}`, { errorClass: 'fatal' });
-}
-
-function validateOptions(o: SimChainOptions): void {
-  if (o.seed !== undefined && !Number.isSafeInteger(o.seed)) throw bad(`expected an integer at seed, got ${String(o.seed)}`);
-  const n = o.accounts ?? 4;
-  if (!Number.isInteger(n) || n < 1 || n > MAX_ACCOUNTS) throw bad(`expected an integer in 1..${MAX_ACCOUNTS} at accounts, got ${String(n)}`);
-  if (!Array.isArray(o.markets)) throw bad(`expected an array at markets, got ${typeof o.markets}`);
-  const seen = new Set<string>();
-  o.markets.forEach((m, i) => {
-    if (typeof m?.question !== 'string' || m.question.length === 0) throw bad(`expected a non-empty string at markets[${i}].question, got ${String(m?.question)}`);
-    if (seen.has(m.question)) throw bad(`expected unique questions, got "${m.question}" twice (markets[${i}])`);
-    seen.add(m.question);
-    if (typeof m.negRisk !== 'boolean') throw bad(`expected a boolean at markets[${i}].negRisk, got ${String(m.negRisk)}`);
-  });
-  for (const k of ['collateralPerAccount', 'sharesPerAccount'] as const) {
-    const v = o[k];
-    if (v !== undefined && (typeof v !== 'bigint' || v < 0n)) throw bad(`expected a non-negative bigint of micro-units at ${k}, got ${String(v)}`);
-  }
-  if (o.anvilPort !== undefined && (!Number.isInteger(o.anvilPort) || o.anvilPort < 0 || o.anvilPort > 65535)) {
-    throw bad(`expected a port in 0..65535 at anvilPort, got ${String(o.anvilPort)}`);
-  }
-  validateFaults(o.faults ?? {}, 'sim chain options: faults');
-}
-
-/** Anvil's well-known dev key at `index` of its mnemonic. */
-export function devAccount(index: number): SimChainAccount {
-  const hd = mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: index });
-  const key = hd.getHdKey().privateKey;
-  if (!key) throw new PolyquoteError('SIM_CHAIN_KEYS', `sim chain: no private key derived for dev account ${index}`);
-  return { address: hd.address, privateKey: toHex(key) };
-}
-
 export class SimChain {
   readonly chainId = 137 as const;
+  /** What clients use: the fault-injecting JSON-RPC proxy (HTTP only). */
   readonly rpcUrl: string;
+  /** anvil itself, no faults: the simulator's own reads and writes. */
   readonly anvilRpcUrl: string;
+  /** anvil's websocket endpoint (same port), no faults: for clients that subscribe to events. */
+  readonly anvilWsUrl: string;
   private queue: Promise<unknown> = Promise.resolve();
   private stopping: Promise<void> | undefined;
 
@@ -99,24 +61,26 @@ export class SimChain {
   ) {
     this.rpcUrl = proxy.url;
     this.anvilRpcUrl = anvil.rpcUrl;
+    this.anvilWsUrl = anvil.rpcUrl.replace(/^http:/, 'ws:');
   }
 
   /** Starts anvil, deploys, prepares the markets, funds the accounts and opens the fault proxy. */
   static async start(options: SimChainOptions): Promise<SimChain> {
     validateOptions(options);
     const n = options.accounts ?? 4;
-    const anvil = await launchAnvil({ chainId: 137, accounts: OPERATOR_INDEX + 1, port: options.anvilPort });
+    const anvil = await launchAnvil({ chainId: 137, accounts: OPERATOR_INDEX + 1, port: options.anvilPort, gasLimit: BLOCK_GAS_LIMIT });
     let proxy: RpcFaultProxy | undefined;
     try {
       const rpc = new AnvilRpc(anvil.rpcUrl);
       const accounts = Array.from({ length: n }, (_, i) => devAccount(i));
       const operator = getAddress(devAccount(OPERATOR_INDEX).address);
+      if (operator !== SIM_OPERATOR) throw new PolyquoteError('SIM_CHAIN_KEYS', `sim chain: expected dev account ${OPERATOR_INDEX} to be ${SIM_OPERATOR}, got ${operator}`);
       const contracts = await deploySimContracts(rpc, operator);
       const markets = await prepareMarkets(rpc, contracts, options.markets);
       await enableExchanges(rpc, contracts);
-      for (const a of accounts) {
-        await fundAccount(rpc, contracts, a.address, markets, options.collateralPerAccount ?? 100_000_000_000n, options.sharesPerAccount ?? 1_000_000_000n);
-      }
+      const collateral = options.collateralPerAccount ?? 100_000_000_000n;
+      const shares = options.sharesPerAccount ?? 1_000_000_000n;
+      await rpc.mineAll(accounts.flatMap((a) => fundingTxs(contracts, a.address, markets, collateral, shares)));
       proxy = await RpcFaultProxy.start({ targetUrl: anvil.rpcUrl, seed: options.seed ?? 1, faults: options.faults ?? {} });
       return new SimChain(anvil, proxy, rpc, Object.freeze(accounts), Object.freeze(markets), Object.freeze(contracts));
     } catch (err) {
@@ -139,6 +103,13 @@ export class SimChain {
     const state = await readSettlementState(this.rpc, this.contracts, stateQueries(resolved));
     checkSettlement(resolved, state);
     const calls = settlementCalls(resolved, this.contracts);
+    const gas = calls.reduce((sum, c) => sum + c.gas, 0n);
+    if (gas > BLOCK_GAS_LIMIT) {
+      throw new SettlementError('SIM_CHAIN_OP_INVALID', `settle: expected the ${ops.length} ops of one trade to fit one block (${BLOCK_GAS_LIMIT} gas), got ${calls.length} transactions reserving ${gas} gas; split the trade`);
+    }
+    await simulateCalls(this.rpc, calls);
+    // Mined together in one block. The snapshot is the safety net for what the dry run cannot see: a
+    // transaction someone else sends to anvil between the dry run and the mining.
     await this.rpc.request('evm_setAutomine', [false]);
     let snapshot: Hex | undefined;
     try {
@@ -162,7 +133,9 @@ export class SimChain {
       }
       return { txHashes, block: receipts[0]!.blockNumber };
     } catch (err) {
+      // Whatever went wrong (a send refused, a receipt that never came), leave no partial trade behind.
       await this.rpc.request('anvil_dropAllTransactions').catch(() => undefined);
+      if (snapshot) await this.rpc.request('evm_revert', [snapshot]).catch(() => undefined);
       throw err;
     } finally {
       await this.rpc.request('evm_setAutomine', [true]).catch(() => undefined);
@@ -215,6 +188,11 @@ export class SimChain {
   /** Replaces the proxy's faults at run time (the seeded PRNG stream continues). */
   setFaults(f: RpcFaults): void {
     this.proxy.setFaults(f);
+  }
+
+  /** The `positionSources` entry a bot uses to read `funder`'s balances from this chain (through the fault proxy). */
+  positionSourceConfig(funder: Address): { kind: 'chain'; rpcUrl: string; chainId: 137; contract: Address; funder: Address; batch: 'multicall'; multicallAddress: Address } {
+    return { kind: 'chain', rpcUrl: this.rpcUrl, chainId: 137, contract: this.contracts.ctf, funder, batch: 'multicall', multicallAddress: this.contracts.multicall3 };
   }
 
   /** Counters of the fault proxy: requests seen, errors and stalls injected. */

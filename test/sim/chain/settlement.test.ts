@@ -73,6 +73,7 @@ describe('resolveOps', () => {
     { description: 'zero shares', ops: [transfer({ shares: 0n })], message: 'positive bigint of micro-units at shares, got 0' },
     { description: 'a number instead of a bigint', ops: [transfer({ collateral: 3 as unknown as bigint })], message: 'at collateral, got 3' },
     { description: 'a bad address', ops: [transfer(), transfer({ buyer: '0x1234' as Address })], message: 'op 1 (transfer): expected an address at buyer, got 0x1234' },
+    { description: 'the zero address', ops: [mint({ noBuyer: `0x${'00'.repeat(20)}` })], message: 'op 0 (mint): expected a non-zero address at noBuyer, got the zero address' },
     { description: 'an unknown condition', ops: [mint({ conditionId: `0x${'33'.repeat(32)}` })], message: 'expected conditionId to be one of' },
     { description: 'a mint whose collateral does not cover the split', ops: [mint({ yesCollateral: 1n })], message: 'cover the 5 (0.000005) shares minted, got 4' },
     { description: 'a merge paying out more than it releases', ops: [merge({ noCollateral: 4n })], message: 'at most the 5 (0.000005) collateral a merge releases, got 6' },

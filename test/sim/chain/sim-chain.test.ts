@@ -4,7 +4,7 @@ import { createPublicClient, http, parseAbi, type Address, type Hex, type Public
 import { PolyquoteError, SourceError } from '../../../core/errors.ts';
 import type { PositionSource } from '../../../core/sources/position-source.ts';
 import { ChainSource } from '../../../plugins/position-source/chain/index.ts';
-import { SimChain } from '../../../sim/chain/sim-chain.ts';
+import { SimChain, marketIdsFor } from '../../../sim/chain/sim-chain.ts';
 import { binaryPositionIds, collectionIdOf, positionIdOf } from '../../../sim/chain/positions.ts';
 import { buildSource, sourceContext } from '../../support/source-context.ts';
 
@@ -108,6 +108,7 @@ describe('SimChain on a real anvil', () => {
     for (const m of chain.markets) {
       expect([(await onChain(m.conditionId, 1n)).toString(), (await onChain(m.conditionId, 2n)).toString()]).toEqual([...m.tokens]);
       expect(binaryPositionIds(chain.contracts.collateral, m.conditionId)).toEqual(m.tokens);
+      expect(marketIdsFor(m.question)).toEqual({ questionId: m.questionId, conditionId: m.conditionId, tokens: m.tokens });
     }
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.constantFrom(1n, 2n, 3n), async (bytes, indexSet) => {
@@ -179,6 +180,29 @@ describe('SimChain on a real anvil', () => {
     });
   });
 
+  it('mines a trade against a hundred makers (200 transactions) in one block, and refuses one too big for a block', async () => {
+    const [a, b, c] = chain.accounts.map((x) => x.address) as [Address, Address, Address];
+    const no = chain.markets[1]!.tokens[1];
+    const before = await snapshot();
+    const ops = Array.from({ length: 100 }, (_, i) => ({ kind: 'transfer' as const, seller: i % 2 ? a : c, buyer: b, tokenId: no, shares: 100_000n, collateral: 30_000n }));
+    const r = await chain.settle(ops);
+    expect(r.txHashes).toHaveLength(200);
+    const block = await client.getBlock({ blockNumber: r.block });
+    expect(block.transactions).toEqual(r.txHashes);
+    expect(block.gasUsed).toBeGreaterThan(0n);
+    expect(diff(before, await snapshot())).toEqual({
+      [`${a}:${no}`]: -5_000_000n, [`${c}:${no}`]: -5_000_000n, [`${b}:${no}`]: 10_000_000n,
+      [`${a}:collateral`]: 1_500_000n, [`${c}:collateral`]: 1_500_000n, [`${b}:collateral`]: -3_000_000n,
+    });
+    const huge = Array.from({ length: 751 }, () => ({ ...ops[0]!, shares: 1n, collateral: 1n }));
+    const mid = await snapshot();
+    const height = await client.getBlockNumber();
+    const err = await rejection(chain.settle(huge));
+    expect(err.message).toBe('settle: expected the 751 ops of one trade to fit one block (300000000 gas), got 1502 transactions reserving 300400000 gas; split the trade');
+    expect(await snapshot()).toEqual(mid);
+    expect(await client.getBlockNumber()).toBe(height);
+  });
+
   it('refuses a trade with an insufficient balance clearly and changes nothing, not even the block number', async () => {
     const [a, b] = chain.accounts.map((x) => x.address) as [Address, Address];
     const m = chain.markets[0]!;
@@ -195,6 +219,22 @@ describe('SimChain on a real anvil', () => {
     expect(await client.getBlockNumber()).toBe(block);
     const next = await chain.settle([{ kind: 'transfer', seller: a, buyer: b, tokenId: m.tokens[0], shares: 1n, collateral: 1n }]);
     expect(next.block).toBe(block + 1n);
+  });
+
+  it('refuses, with the chain\'s reason, an op the chain itself would revert (tokens sent to a contract that cannot receive ERC-1155)', async () => {
+    const [a, b] = chain.accounts.map((x) => x.address) as [Address, Address];
+    const m = chain.markets[0]!;
+    const before = await snapshot();
+    const block = await client.getBlockNumber();
+    const err = await rejection(chain.settle([
+      { kind: 'transfer', seller: a, buyer: b, tokenId: m.tokens[0], shares: 2_000_000n, collateral: 1_000_000n },
+      { kind: 'transfer', seller: a, buyer: chain.contracts.collateral, tokenId: m.tokens[1], shares: 1n, collateral: 0n },
+    ]));
+    expect(err.code).toBe('SIM_CHAIN_SETTLE_REJECTED');
+    expect(err.message).toMatch(/^settle: op 1 transfer: tokens seller → buyer would revert on chain \(.+\); nothing was settled$/);
+    expect(await client.getBlockNumber()).toBe(block);
+    expect(await snapshot()).toEqual(before);
+    expect((await chain.settle([{ kind: 'transfer', seller: a, buyer: b, tokenId: m.tokens[0], shares: 1n, collateral: 1n }])).block).toBe(block + 1n);
   });
 
   it('settles only because the wallet approved the exchange: a revoked approval is refused', async () => {
@@ -266,6 +306,9 @@ describe('SimChain on a real anvil', () => {
     const plugin = buildSource<PositionSource>(sourceContext({ funder }), { kind: 'chain', rpcUrl: chain.rpcUrl, batch: 'multicall' });
     open.push(plugin);
     expect((await plugin.fetchBalances(ids)).balances).toEqual(report.balances);
+    const configured = buildSource<PositionSource>(sourceContext(), chain.positionSourceConfig(funder));
+    open.push(configured);
+    expect((await configured.fetchBalances(ids)).balances).toEqual(report.balances);
   });
 
   it('injects faults at run time for clients while the simulator keeps settling on anvil directly', async () => {
