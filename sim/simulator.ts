@@ -7,8 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import { keccak256, toHex } from 'viem';
 import { parseMicros } from '../core/amounts.ts';
-import { NEG_RISK_EXCHANGE_V2, EXCHANGE_V2 } from './chain/deploy.ts';
-import { SimChain, devAccount, type SimChainAccount } from './chain/sim-chain.ts';
+import { EXCHANGE_V2, NEG_RISK_EXCHANGE_V2, SimChain, devAccount, marketIdsFor, type SimChainAccount } from './chain/sim-chain.ts';
 import { parseSimConfig, type SimConfig, type SimConfigInput } from './config.ts';
 import { BalanceBook, COLLATERAL } from './exchange/balances.ts';
 import { ExchangeEngine } from './exchange/engine.ts';
@@ -174,12 +173,11 @@ function simMarket(config: SimConfig, i: number, conditionId: string, tokens: re
   };
 }
 
-/** Markets, accounts and balances without a chain: ids derived from the questions, the same funding as SimChain. */
+/** Markets, accounts and balances without a chain: the ids SimChain would give, the same funding. */
 function memoryChain(config: SimConfig): { markets: SimMarket[]; settlement: Settlement; accounts: SimChainAccount[] } {
   const markets = config.markets.map((m, i) => {
-    const cid = keccak256(toHex(`condition/${m.question}`));
-    const tok = (k: number) => BigInt(keccak256(toHex(`token/${m.question}/${k}`))).toString();
-    return simMarket(config, i, cid, [tok(1), tok(2)]);
+    const ids = marketIdsFor(m.question);
+    return simMarket(config, i, ids.conditionId, ids.tokens);
   });
   const settlement = new MemorySettlement(new Map(markets.map((m) => [m.conditionId, m.tokens] as const)));
   const accounts = Array.from({ length: TRADER_ACCOUNTS }, (_, i) => devAccount(i));
