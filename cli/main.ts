@@ -16,6 +16,7 @@ import { fileLines } from './lines.ts';
 import { runDemo } from './demo.ts';
 import { ledgerCommand } from './ledger-commands.ts';
 import { sourcesCompareCommand } from './sources-compare.ts';
+import { simCommand } from './sim.ts';
 
 const USAGE = `usage:
   polyquote demo [--tape <file>] [--config <file>]     replay the shipped example session, readable by a person (npm start)
@@ -24,7 +25,8 @@ const USAGE = `usage:
   polyquote ledger export --config <file> --tape <out.jsonl> [--from <iso|ms>] [--to <iso|ms>]
   polyquote ledger inspect --config <file>
   polyquote sources compare --config <file> [--seconds <n>] [--interval-seconds <n>]
-  polyquote check-config --config <file>`;
+  polyquote check-config --config <file>
+  polyquote sim [--port <n>] [--seed <s>] [--config <file>]   run the embedded Polymarket exchange and a local chain; prints one JSON line`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -69,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
     case 'sources':
       if (rest[0] !== 'compare') return usage('expected "sources compare"');
       return sourcesCompareCommand(rest.slice(1), registry);
+    case 'sim':
+      return simCommand(rest);
     case 'check-config': {
       const { values } = parseArgs({ args: rest, options: { config: { type: 'string' } }, strict: true });
       if (!values.config) return usage('check-config needs --config');
