@@ -17,6 +17,7 @@ import { runDemo } from './demo.ts';
 import { ledgerCommand } from './ledger-commands.ts';
 import { sourcesCompareCommand } from './sources-compare.ts';
 import { simCommand } from './sim.ts';
+import { runCommand } from './run.ts';
 
 const USAGE = `usage:
   polyquote demo [--tape <file>] [--config <file>]     replay the shipped example session, readable by a person (npm start)
@@ -26,6 +27,7 @@ const USAGE = `usage:
   polyquote ledger inspect --config <file>
   polyquote sources compare --config <file> [--seconds <n>] [--interval-seconds <n>]
   polyquote check-config --config <file>
+  polyquote run --config <file> [--duration <s>] [--summary <file>] [--view json]   the bot: venue, sources, engine, ledger, strategy (npm start)
   polyquote sim [--port <n>] [--seed <s>] [--config <file>]   run the embedded Polymarket exchange and a local chain; prints one JSON line`;
 
 async function main(argv: string[]): Promise<number> {
@@ -73,6 +75,8 @@ async function main(argv: string[]): Promise<number> {
       return sourcesCompareCommand(rest.slice(1), registry);
     case 'sim':
       return simCommand(rest);
+    case 'run':
+      return runCommand(rest, registry, usage);
     case 'check-config': {
       const { values } = parseArgs({ args: rest, options: { config: { type: 'string' } }, strict: true });
       if (!values.config) return usage('check-config needs --config');
