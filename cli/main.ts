@@ -16,6 +16,7 @@ import { fileLines } from './lines.ts';
 import { runDemo } from './demo.ts';
 import { ledgerCommand } from './ledger-commands.ts';
 import { sourcesCompareCommand } from './sources-compare.ts';
+import { reportCommand } from './report.ts';
 
 const USAGE = `usage:
   polyquote demo [--tape <file>] [--config <file>]     replay the shipped example session, readable by a person (npm start)
@@ -24,6 +25,7 @@ const USAGE = `usage:
   polyquote ledger export --config <file> --tape <out.jsonl> [--from <iso|ms>] [--to <iso|ms>]
   polyquote ledger inspect --config <file>
   polyquote sources compare --config <file> [--seconds <n>] [--interval-seconds <n>]
+  polyquote report --config <file> --tape <file> --out <report.html> [--title <text>] [--skip-bad-lines]   one self-contained HTML incident report
   polyquote check-config --config <file>`;
 
 async function main(argv: string[]): Promise<number> {
@@ -69,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
     case 'sources':
       if (rest[0] !== 'compare') return usage('expected "sources compare"');
       return sourcesCompareCommand(rest.slice(1), registry);
+    case 'report':
+      return reportCommand(rest, registry);
     case 'check-config': {
       const { values } = parseArgs({ args: rest, options: { config: { type: 'string' } }, strict: true });
       if (!values.config) return usage('check-config needs --config');
