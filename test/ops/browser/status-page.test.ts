@@ -59,7 +59,7 @@ describe('status page', () => {
     h.snapshot({ [YES]: '37.5', [NO]: 0 });
     h.fill({ tradeId: 't2', side: 'SELL', size: 4, price: '0.55' });
     const seq = String(h.engine.lastSeq);
-    await page.waitForFunction(`document.body.getAttribute('data-seq') === '${seq}'`, undefined, { timeout: 5000 });
+    await page.waitForSelector(`body[data-seq="${seq}"]`, { timeout: 5000 });
     const q = h.pos(YES);
     expect(await page.textContent(field(YES, 'confirmed'))).toBe('37.5');
     expect(await page.textContent(field(YES, 'pendingSells'))).toBe(formatMicros(q.pendingSells));
@@ -69,7 +69,7 @@ describe('status page', () => {
     // A halt (impossible balance) shows as the mode, its reason and an alert.
     h.advance(1000);
     h.snapshot({ [NO]: -3 });
-    await page.waitForFunction(`document.body.getAttribute('data-seq') === '${h.engine.lastSeq}'`, undefined, { timeout: 5000 });
+    await page.waitForSelector(`body[data-seq="${h.engine.lastSeq}"]`, { timeout: 5000 });
     expect(await page.textContent(field(NO, 'mode'))).toBe('halted');
     expect(await page.textContent(field(NO, 'reasons'))).toContain('IMPOSSIBLE_BALANCE');
     expect(await page.textContent('#alerts')).toContain('RISK_HALTED');
