@@ -84,6 +84,7 @@ export function defineMetrics(reg: Registry, collectState: () => void) {
     // Alerts and self-protection.
     alerts: counter('alerts_total', 'Alerts raised, by severity and code', ['severity', 'code']),
     labelOverflow: counter('metrics_label_overflow_total', 'Label values folded into "other" because of the cardinality cap', ['label']),
+    errors: counter('metrics_errors_total', 'Errors while keeping metrics (contained: never thrown into the engine)'),
   };
 }
 

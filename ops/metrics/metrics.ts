@@ -57,15 +57,15 @@ export class PolyquoteMetrics {
     this.m = defineMetrics(this.registry, () => this.collectState());
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'polyquote_' });
     this.subs.push(
-      source.events$.subscribe((e) => this.onEvent(e)),
-      source.positions$.subscribe((p) => this.onPosition(p)),
-      source.alerts$.subscribe((a) => this.m.alerts.inc({ severity: a.severity, code: this.codes.value(normaliseReason(a.code)) })),
-      source.risk$.subscribe((r) => this.onRisk(r)),
-      source.sourceHealth$.subscribe((h) => {
+      source.events$.subscribe(this.guard((e) => this.onEvent(e))),
+      source.positions$.subscribe(this.guard((p) => this.onPosition(p))),
+      source.alerts$.subscribe(this.guard((a) => this.m.alerts.inc({ severity: a.severity, code: this.codes.value(normaliseReason(a.code)) }))),
+      source.risk$.subscribe(this.guard((r) => this.onRisk(r))),
+      source.sourceHealth$.subscribe(this.guard((h) => {
         if (h.lastAttemptAt === this.lastHealthAttempt) return;
         this.lastHealthAttempt = h.lastAttemptAt;
         if (h.consecutiveFailures === 0 && h.lastLatencyMs !== undefined) this.m.sourceLatency.observe(h.lastLatencyMs / 1000);
-      }),
+      })),
     );
   }
 
@@ -128,6 +128,20 @@ export class PolyquoteMetrics {
     this.unpatchLedger?.();
     this.unpatchLedger = undefined;
     this.registry.clear();
+  }
+
+  /** Errors in metric bookkeeping (counted, never thrown: a throwing bus subscriber would take the process down). */
+  errors = 0;
+
+  /** A bus handler that can never throw into the engine's publish path. */
+  private guard<T>(fn: (v: T) => void): (v: T) => void {
+    return (v) => {
+      try {
+        fn(v);
+      } catch {
+        this.errors++;
+      }
+    };
   }
 
   private label(name: string, value: string, cap: number): string {
@@ -237,32 +251,12 @@ export class PolyquoteMetrics {
     for (const t of s.tokenIds()) {
       const token = this.tokens.value(t);
       if (token !== t) continue; // beyond the cap: counted in metrics_label_overflow_total, no series
-      const p = s.position(t);
-      const set = (g: typeof m.confirmed, v: Micros) => g.set({ token }, n(v));
-      set(m.confirmed, p.confirmed);
-      set(m.pendingBuys, p.pendingBuys);
-      set(m.pendingSells, p.pendingSells);
-      set(m.effective, p.effective);
-      set(m.pendingOrderBuys, p.pendingOrderBuys);
-      set(m.exposure, p.conservativeExposure);
-      set(m.availableToSell, p.availableToSell);
-      set(m.drift, p.effective - p.confirmed);
-      const limit = s.limit(t);
-      if (limit !== undefined) {
-        set(m.limit, limit);
-        if (limit > 0n) m.utilisation.set({ token }, n(p.conservativeExposure) / n(limit));
-      }
-      if (p.confirmedAt !== undefined) m.confirmedAge.set({ token }, Math.max(0, now - p.confirmedAt) / 1000);
-      m.pendingFills.set({ token }, p.pendingFills.length);
-      const oldest = p.pendingFills.reduce((a, f) => Math.min(a, f.firstSeenAt), Infinity);
-      m.pendingOldestAge.set({ token }, Number.isFinite(oldest) ? Math.max(0, now - oldest) / 1000 : 0);
-      const pnl = s.pnl(t);
-      set(m.realized, pnl.realized);
-      set(m.unrealized, pnl.unrealized);
-      if (pnl.mark !== undefined) set(m.mark, pnl.mark);
-      risk(token, t);
+      // One token that cannot be read must not blank the whole scrape.
+      this.guard(() => this.collectToken(t, token, now, risk))(undefined);
     }
-    for (const q of s.quotes()) m.openOrders.inc({ token: this.tokens.value(q.tokenId), side: q.side });
+    this.guard(() => {
+      for (const q of s.quotes()) m.openOrders.inc({ token: this.tokens.value(q.tokenId), side: q.side });
+    })(undefined);
     for (const q of this.quotes.values()) m.quoteAge.set({ token: q.token, side: q.side, variant: q.variant }, Math.max(0, now - q.at) / 1000);
     m.divergences.reset();
     for (const name of s.shadowSets()) m.divergences.inc({ set: name }, s.shadowDivergences(name));
@@ -274,5 +268,36 @@ export class PolyquoteMetrics {
     m.ledgerFailed.set(s.ledgerFailed() ? 1 : 0);
     m.labelOverflow.reset();
     for (const l of [this.tokens, this.reasons, this.codes, ...this.small.values()]) m.labelOverflow.inc({ label: l.name }, l.overflowed);
+    m.errors.reset();
+    m.errors.inc(this.errors);
+  }
+
+  private collectToken(t: string, token: string, now: number, risk: (scope: string, t?: string) => void): void {
+    const s = this.source;
+    const m = this.m;
+    const p = s.position(t);
+    const set = (g: typeof m.confirmed, v: Micros) => g.set({ token }, n(v));
+    set(m.confirmed, p.confirmed);
+    set(m.pendingBuys, p.pendingBuys);
+    set(m.pendingSells, p.pendingSells);
+    set(m.effective, p.effective);
+    set(m.pendingOrderBuys, p.pendingOrderBuys);
+    set(m.exposure, p.conservativeExposure);
+    set(m.availableToSell, p.availableToSell);
+    set(m.drift, p.effective - p.confirmed);
+    const limit = s.limit(t);
+    if (limit !== undefined) {
+      set(m.limit, limit);
+      if (limit > 0n) m.utilisation.set({ token }, n(p.conservativeExposure) / n(limit));
+    }
+    if (p.confirmedAt !== undefined) m.confirmedAge.set({ token }, Math.max(0, now - p.confirmedAt) / 1000);
+    m.pendingFills.set({ token }, p.pendingFills.length);
+    const oldest = p.pendingFills.reduce((a, f) => Math.min(a, f.firstSeenAt), Infinity);
+    m.pendingOldestAge.set({ token }, Number.isFinite(oldest) ? Math.max(0, now - oldest) / 1000 : 0);
+    const pnl = s.pnl(t);
+    set(m.realized, pnl.realized);
+    set(m.unrealized, pnl.unrealized);
+    if (pnl.mark !== undefined) set(m.mark, pnl.mark);
+    risk(token, t);
   }
 }

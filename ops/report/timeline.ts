@@ -77,19 +77,19 @@ export class TimelineRecorder {
 
   constructor(private readonly source: MetricsSource) {
     this.subs.push(
-      source.positions$.subscribe((p) => this.onPosition(p)),
-      source.events$.subscribe(({ seq, event: e }) => {
+      source.positions$.subscribe(guard((p) => this.onPosition(p))),
+      source.events$.subscribe(guard(({ seq, event: e }) => {
         this.events++;
         this.startAt ??= e.at;
         this.endAt = e.at;
         if (e.type === 'fill') this.token(e.tokenId).fills.push({ at: e.at, seq, side: e.side, size: e.size, price: e.price, status: e.status, tradeId: e.tradeId });
         this.sampleRisk(e.at);
-      }),
-      source.risk$.subscribe(() => this.sampleRisk(source.now())),
-      source.alerts$.subscribe((a) => {
+      })),
+      source.risk$.subscribe(guard(() => this.sampleRisk(source.now()))),
+      source.alerts$.subscribe(guard((a) => {
         this.alerts.push({ at: a.at, severity: a.severity, code: a.code, message: a.message, tokenId: a.tokenId });
         this.sampleRisk(a.at);
-      }),
+      })),
     );
   }
 
@@ -159,6 +159,17 @@ export class TimelineRecorder {
       if (series[series.length - 1]?.count !== count) series.push({ at, count });
     }
   }
+}
+
+/** Recording never throws into the replay (a throwing bus subscriber would end the process). */
+function guard<T>(fn: (v: T) => void): (v: T) => void {
+  return (v) => {
+    try {
+      fn(v);
+    } catch {
+      // a value the report cannot place is left out of the picture
+    }
+  };
 }
 
 function step(spans: ModeSpan[], at: number, d: { mode: RiskMode; reasons: readonly string[] }): void {

@@ -1,12 +1,15 @@
 /** Pure parts (label bounds, reason codes, snapshot diffs, utilisation) and the record… methods. */
+import { Subject } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { SequencedEvent } from '../../../core/events.ts';
+import type { MetricsSource } from '../../../ops/metrics/source.ts';
 import type { PendingFill } from '../../../core/inventory/tracked-position.ts';
 import { appSource } from '../../../ops/metrics/app-source.ts';
 import { BoundedLabel, normaliseReason } from '../../../ops/metrics/labels.ts';
 import { PolyquoteMetrics } from '../../../ops/metrics/metrics.ts';
 import { diffPositions, type PositionLike } from '../../../ops/metrics/position-diff.ts';
 import { utilisationPct } from '../../../ops/http/status.ts';
-import { sh, startApp, YES, type Harness } from '../../core/harness.ts';
+import { NO, sh, startApp, YES, type Harness } from '../../core/harness.ts';
 import { parseProm, value } from './fixture.ts';
 
 describe('normaliseReason', () => {
@@ -116,5 +119,31 @@ describe('record… methods', () => {
     expect(value(s, 'polyquote_halts_total', { token: YES })).toBe(1);
     expect(value(s, 'polyquote_risk_transitions_total', { token: YES, mode: 'halted' })).toBe(1);
     expect(value(s, 'polyquote_risk_reason_active', { set: 'live', token: YES, reason: 'IMPOSSIBLE_BALANCE' })).toBe(1);
+  });
+});
+
+describe('containment', () => {
+  let h: Harness | undefined;
+  let metrics: PolyquoteMetrics | undefined;
+  afterEach(async () => {
+    metrics?.dispose();
+    await h?.dispose();
+  });
+
+  it('a token that cannot be read, or a malformed stream value, never breaks a scrape or the engine', async () => {
+    h = await startApp();
+    const real = appSource(h.app);
+    const events = new Subject<SequencedEvent>();
+    const source: MetricsSource = {
+      ...real, events$: events,
+      position: (t) => (t === NO ? (() => { throw new Error('unreadable'); })() : real.position(t)),
+    };
+    metrics = new PolyquoteMetrics(source, { defaultMetrics: false });
+    h.snapshot({ [YES]: 4, [NO]: 2 });
+    expect(() => events.next(null as unknown as SequencedEvent)).not.toThrow();
+    const s = parseProm(await metrics.scrape());
+    expect(value(s, 'polyquote_position_confirmed_shares', { token: YES })).toBe(4);
+    expect(value(s, 'polyquote_position_confirmed_shares', { token: NO })).toBeUndefined();
+    expect(value(s, 'polyquote_metrics_errors_total')).toBe(2);
   });
 });
