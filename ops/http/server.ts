@@ -33,6 +33,9 @@ export interface OpsServer {
   close(): Promise<void>;
 }
 
+const MAX_EVENT_CLIENTS = 64;
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'cache-control': 'no-store',
@@ -58,7 +61,13 @@ export function startOpsServer(opts: OpsServerOptions): Promise<OpsServer> {
       opts.logger?.error({ err: errorMessage(err) }, 'status snapshot failed');
       return;
     }
-    for (const c of clients) c.write(frame);
+    for (const c of clients) {
+      // A client that stopped reading is dropped rather than buffered without bound.
+      if (c.writableLength > MAX_BUFFERED_BYTES) {
+        clients.delete(c);
+        c.destroy();
+      } else c.write(frame);
+    }
   };
   const schedule = () => {
     if (pending || clients.size === 0) return;
@@ -88,6 +97,10 @@ export function startOpsServer(opts: OpsServerOptions): Promise<OpsServer> {
         res.writeHead(200, { 'content-type': 'application/json', ...SECURITY_HEADERS }).end(JSON.stringify(opts.status.snapshot()));
         return;
       case '/events':
+        if (clients.size >= MAX_EVENT_CLIENTS) {
+          res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' }).end(`expected at most ${MAX_EVENT_CLIENTS} open event streams\n`);
+          return;
+        }
         res.writeHead(200, { 'content-type': 'text/event-stream', connection: 'keep-alive', ...SECURITY_HEADERS });
         res.write(`retry: 1000\nevent: status\ndata: ${JSON.stringify(opts.status.snapshot())}\n\n`);
         clients.add(res);
