@@ -3,6 +3,7 @@ import { Subject } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SequencedEvent } from '../../../core/events.ts';
 import type { MetricsSource } from '../../../ops/metrics/source.ts';
+import type { SourceHealth } from '../../../core/sources/position-source.ts';
 import type { PendingFill } from '../../../core/inventory/tracked-position.ts';
 import { appSource } from '../../../ops/metrics/app-source.ts';
 import { BoundedLabel, normaliseReason } from '../../../ops/metrics/labels.ts';
@@ -145,5 +146,30 @@ describe('containment', () => {
     expect(value(s, 'polyquote_position_confirmed_shares', { token: YES })).toBe(4);
     expect(value(s, 'polyquote_position_confirmed_shares', { token: NO })).toBeUndefined();
     expect(value(s, 'polyquote_metrics_errors_total')).toBe(2);
+  });
+});
+
+describe('source latency', () => {
+  let h: Harness | undefined;
+  let metrics: PolyquoteMetrics | undefined;
+  afterEach(async () => {
+    metrics?.dispose();
+    await h?.dispose();
+  });
+
+  it('observes each successful attempt once, from the source health stream', async () => {
+    h = await startApp();
+    const health = new Subject<SourceHealth>();
+    metrics = new PolyquoteMetrics({ ...appSource(h.app), sourceHealth$: health }, { defaultMetrics: false });
+    const base: SourceHealth = { source: 'chain', lastSuccessAt: 1, lastAttemptAt: 1, consecutiveFailures: 0, lastLatencyMs: 40, lastError: undefined, servingFallback: false };
+    health.next(base);
+    health.next(base); // the same attempt published again
+    health.next({ ...base, lastAttemptAt: 2, consecutiveFailures: 1, lastError: 'timeout' }); // a failure: no latency
+    health.next({ ...base, lastSuccessAt: 3, lastAttemptAt: 3, lastLatencyMs: 700 });
+    const s = parseProm(await metrics.scrape());
+    expect(value(s, 'polyquote_source_latency_seconds_count')).toBe(2);
+    expect(value(s, 'polyquote_source_latency_seconds_sum')).toBeCloseTo(0.74, 9);
+    expect(value(s, 'polyquote_source_latency_seconds_bucket', { le: '0.05' })).toBe(1);
+    expect(value(s, 'polyquote_source_latency_seconds_bucket', { le: '1' })).toBe(2);
   });
 });
