@@ -18,6 +18,7 @@ import { ledgerCommand } from './ledger-commands.ts';
 import { sourcesCompareCommand } from './sources-compare.ts';
 import { simCommand } from './sim.ts';
 import { runCommand } from './run.ts';
+import { reportCommand } from './report.ts';
 
 const USAGE = `usage:
   polyquote demo [--tape <file>] [--config <file>]     replay the shipped example session, readable by a person (npm start)
@@ -26,6 +27,7 @@ const USAGE = `usage:
   polyquote ledger export --config <file> --tape <out.jsonl> [--from <iso|ms>] [--to <iso|ms>]
   polyquote ledger inspect --config <file>
   polyquote sources compare --config <file> [--seconds <n>] [--interval-seconds <n>]
+  polyquote report --config <file> --tape <file> --out <report.html> [--title <text>] [--skip-bad-lines]   one self-contained HTML incident report
   polyquote check-config --config <file>
   polyquote run --config <file> [--duration <s>] [--summary <file>] [--view json]   the bot: venue, sources, engine, ledger, strategy (npm start)
   polyquote sim [--port <n>] [--seed <s>] [--config <file>]   run the embedded Polymarket exchange and a local chain; prints one JSON line`;
@@ -77,6 +79,8 @@ async function main(argv: string[]): Promise<number> {
       return simCommand(rest);
     case 'run':
       return runCommand(rest, registry, usage);
+    case 'report':
+      return reportCommand(rest, registry);
     case 'check-config': {
       const { values } = parseArgs({ args: rest, options: { config: { type: 'string' } }, strict: true });
       if (!values.config) return usage('check-config needs --config');
