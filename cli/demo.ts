@@ -26,7 +26,7 @@ export interface DemoOptions {
 /** Runs the demo; returns the exit code. */
 export async function runDemo(opts: DemoOptions): Promise<number> {
   const write = opts.write ?? ((s: string) => void process.stdout.write(s));
-  const configFile = opts.configFile ?? path.join(root, 'config.yaml');
+  const configFile = opts.configFile ?? path.join(root, 'examples', 'demo.config.yaml');
   const tapeFile = opts.tapeFile ?? path.join(root, 'examples', 'session.tape.jsonl');
   const config = loadConfigFile(configFile, opts.registry);
   const names = new Map<string, string>(config.tokens.map((t, i) => [t, i === 0 ? 'YES' : i === 1 ? 'NO' : `T${i}`]));

@@ -1,5 +1,5 @@
 /** Wires metrics, the status feed and the HTTP server onto a running App: what the live bot calls. */
-import type { App } from '../../core/app.ts';
+import type { App } from '../../app/app.ts';
 import { appSource } from '../metrics/app-source.ts';
 import { PolyquoteMetrics, type MetricsOptions } from '../metrics/metrics.ts';
 import { startOpsServer, type OpsServer } from './server.ts';

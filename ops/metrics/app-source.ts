@@ -1,6 +1,6 @@
 /** Feeds a `MetricsSource` from a running `App` (engine views and bus streams), read-only. */
 import type { Micros } from '../../core/amounts.ts';
-import type { App } from '../../core/app.ts';
+import type { App } from '../../app/app.ts';
 import type { BookUpdated } from '../../core/events.ts';
 import type { SourceHealth } from '../../core/sources/position-source.ts';
 import type { MetricsSource, TopOfBook } from './source.ts';

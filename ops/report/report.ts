@@ -6,7 +6,7 @@
 import type { PolyquoteConfig } from '../../core/config/schema.ts';
 import type { TapeError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { replayTape } from '../../core/replay/replay.ts';
+import { replayTape } from '../../app/replay/replay.ts';
 import { appSource } from '../metrics/app-source.ts';
 import { renderReport } from './render.ts';
 import { TimelineRecorder, type Timeline } from './timeline.ts';

@@ -141,7 +141,7 @@ describe('config', () => {
   });
 
   it("loads the repo's own config.yaml and boots the app from it", async () => {
-    const cfg = loadConfigFile(path.join(root, 'config.yaml'), new PluginRegistry(), {});
+    const cfg = loadConfigFile(path.join(root, 'examples', 'demo.config.yaml'), new PluginRegistry(), {});
     expect(cfg.tokens).toHaveLength(2);
     expect(cfg.positionSource?.kind).toBe('fallback');
     const { logger } = createMemoryLogger('silent');

@@ -157,7 +157,7 @@ describe.concurrent('polyquote replay', { timeout: 120_000 }, () => {
 
   it('replays the shipped example session deterministically to the expected final state', async () => {
     const session = path.join(root, 'examples', 'session.tape.jsonl');
-    const config = path.join(root, 'config.yaml');
+    const config = path.join(root, 'examples', 'demo.config.yaml');
     const [a, b] = await Promise.all([replay(session, [], config), replay(session, [], config)]);
     expect(a.code).toBe(0);
     expect(a.stdout).toBe(b.stdout);
@@ -170,8 +170,8 @@ describe.concurrent('polyquote replay', { timeout: 120_000 }, () => {
     expect(final.shadow?.strict).toBeDefined();
   });
 
-  it('npm start runs the demo, exits 0 and prints the degrade and recovery alerts', async () => {
-    const r = await run('npm', ['start', '--silent']);
+  it('polyquote demo replays the shipped session, exits 0 and prints the degrade and recovery alerts', async () => {
+    const r = await run('npm', ['run', '--silent', 'polyquote', '--', 'demo']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/ALERT \[warning\] token NO degraded: DRIFT/);
     expect(r.stdout).toMatch(/ALERT \[info\] token NO recovered to normal/);

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateLine } from '../../../core/engine/report.ts';
-import { replayTape } from '../../../core/replay/replay.ts';
+import { replayTape } from '../../../app/replay/replay.ts';
 import { reportCommand } from '../../../cli/report.ts';
 import { PluginRegistry } from '../../../plugins/registry.ts';
 import { runCli } from '../../integration/cli.ts';

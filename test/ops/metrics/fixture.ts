@@ -1,7 +1,7 @@
 /** A small incident tape with known numbers, its config, a Prometheus text parser, and a replay that can pause. */
 import { parseConfig } from '../../../core/config/load.ts';
-import type { App } from '../../../core/app.ts';
-import { replayTape } from '../../../core/replay/replay.ts';
+import type { App } from '../../../app/app.ts';
+import { replayTape } from '../../../app/replay/replay.ts';
 import { PluginRegistry } from '../../../plugins/registry.ts';
 
 export const A = '71321045679252212594626385532706912750332728571942532289631379312455583992563';

@@ -1,7 +1,7 @@
 /** /metrics scraped over HTTP during a real replay of a tape: every value matches the engine's state. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { microsToNumber } from '../../../core/amounts.ts';
-import type { App } from '../../../core/app.ts';
+import type { App } from '../../../app/app.ts';
 import { registerSecret } from '../../../core/logger.ts';
 import { appSource } from '../../../ops/metrics/app-source.ts';
 import { PolyquoteMetrics } from '../../../ops/metrics/metrics.ts';
