@@ -5,8 +5,8 @@
 import { parseNonNegativeMicros, type Micros } from '../../../../core/amounts.ts';
 import { PolyquoteError } from '../../../../core/errors.ts';
 import type { OrderStatus, Side } from '../../../../core/events.ts';
-import type { MarketInfo, OrderStatusReport } from '../../../../core/venue/venue.ts';
-import type { OpenOrder } from './schemas.ts';
+import type { FillReport, MarketInfo, OrderIntent, OrderStatusReport } from '../../../../core/venue/venue.ts';
+import type { OpenOrder, balanceAllowanceSchema } from './schemas.ts';
 import type { z } from 'zod';
 import type { clobMarketSchema } from './schemas.ts';
 
@@ -80,4 +80,33 @@ export function marketInfo(conditionId: string, m: z.infer<typeof clobMarketSche
     ...(maxSpread !== undefined && minSize !== undefined ? { rewards: { maxSpread, minSize } } : {}),
     ...(m.fd ? { fees: { rate: m.fd.r ?? 0, exponent: m.fd.e ?? 0 } } : {}),
   };
+}
+
+/**
+ * An order no longer on the book, reconstructed from our fills of it (an unknown POST outcome
+ * resolved after the order filled): MATCHED when the fills (FAILED ones excluded) cover the size we
+ * sent, otherwise CANCELED (the rest left the book unfilled — FAK, or cancelled), reason says so.
+ */
+export function reportFromFills(orderId: string, marketId: string, fills: readonly FillReport[], intent?: OrderIntent): OrderStatusReport | undefined {
+  const first = fills[0];
+  if (!first) return undefined;
+  const matched = fills.filter((f) => f.status !== 'FAILED').reduce((a, f) => a + f.size, 0n);
+  const original = intent?.size ?? matched;
+  return {
+    orderId, marketId, tokenId: first.tokenId, side: first.side, price: intent?.price ?? first.price,
+    originalSize: original, sizeMatched: matched, status: matched >= original ? 'MATCHED' : 'CANCELED',
+    reason: 'not live; reconstructed from trades', ...(first.venueAt !== undefined ? { venueAt: first.venueAt } : {}),
+  };
+}
+
+/** GET /balance-allowance → balance and allowances in 6-decimal base units. */
+export function balanceReport(r: z.infer<typeof balanceAllowanceSchema>): { balance: bigint; allowances: Record<string, bigint> } {
+  const where = 'GET /balance-allowance';
+  const allowances: Record<string, bigint> = {};
+  for (const [k, v] of Object.entries(r.allowances ?? {})) {
+    if (!/^\d+$/.test(v)) throw new PolyquoteError('VENUE_ANSWER_INVALID', `${where}: expected an integer, got ${JSON.stringify(v)} at field allowances.${k}`);
+    allowances[k] = BigInt(v);
+  }
+  if (!/^\d+$/.test(r.balance)) throw new PolyquoteError('VENUE_ANSWER_INVALID', `${where}: expected base units, got ${JSON.stringify(r.balance)} at field balance`);
+  return { balance: BigInt(r.balance), allowances };
 }

@@ -183,6 +183,15 @@ describe('placing orders against a loopback CLOB', () => {
     expect(posts(fake)).toBe(1);
   });
 
+  it('reports every order of a batch whose POST timed out as unknown, sent once', async () => {
+    const fake = await fakeClob((r) => (r.path === '/orders' ? { hang: true } : undefined));
+    const c = client(fake, { timeoutMs: 300 });
+    const batch = await Promise.all([1, 2, 3].map(() => c.prepare(intent())));
+    const outcomes = await c.place(batch);
+    expect(outcomes.map((o) => [o.kind, o.orderId])).toEqual(batch.map((p) => ['unknown', p.orderId]));
+    expect(posts(fake)).toBe(1);
+  });
+
   it('reads an unreadable 2xx answer to a POST as an unknown outcome', async () => {
     const fake = await fakeClob((r) => (r.path === '/order' ? { raw: '<html>oops' } : undefined));
     const c = client(fake);
