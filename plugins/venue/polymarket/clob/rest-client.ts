@@ -266,15 +266,6 @@ export class ClobClient {
       const e = err as PolyquoteError;
       return refuse(e.code ?? 'CLOB_REQUEST_FAILED', e.message, e.retryable ?? false);
     }
-    if (mayResign && isVersionMismatch(answer)) {
-      const before = this.version;
-      const now = await this.getVersion().catch(() => before);
-      if (now !== before || batch.some((p) => payloadOf(p).version !== now)) {
-        this.o.logger?.warn({ endpoint, from: before, to: now }, 'order_version_mismatch: re-signing once with the venue version');
-        const resigned = await Promise.all(batch.map(async (p) => this.signIntent(p.intent, await this.marketOf(p.intent.tokenId), now)));
-        return this.placeBatch(resigned, false);
-      }
-    }
     const outcomes = placeOutcomes(endpoint, batch.map((p) => p.orderId), answer);
     const ids = Array.isArray(answer.json) ? answer.json : [answer.json];
     ids.forEach((r, i) => {
@@ -283,6 +274,19 @@ export class ClobClient {
         this.o.logger?.warn({ endpoint, ours: batch[i].orderId, venue: venueId }, 'venue order id differs from our EIP-712 hash');
       }
     });
+    // order_version_mismatch: refetch /version and re-sign once — only the orders refused for it
+    // (in a batch the others may be live already and must not be posted twice).
+    const stale = outcomes.flatMap((o, i) => (o.kind === 'rejected' && o.code === 'order_version_mismatch' ? [i] : []));
+    if (mayResign && stale.length && isVersionMismatch(answer)) {
+      const before = this.version;
+      const now = await this.getVersion().catch(() => before);
+      if (now !== before || stale.some((i) => payloadOf(batch[i]!).version !== now)) {
+        this.o.logger?.warn({ endpoint, from: before, to: now, orders: stale.length }, 'order_version_mismatch: re-signing once with the venue version');
+        const resigned = await Promise.all(stale.map(async (i) => this.signIntent(batch[i]!.intent, await this.marketOf(batch[i]!.intent.tokenId), now)));
+        const again = await this.placeBatch(resigned, false);
+        stale.forEach((i, k) => (outcomes[i] = again[k]!));
+      }
+    }
     return outcomes;
   }
 
