@@ -17,7 +17,7 @@ export { Heartbeats, type HeartbeatSend } from './heartbeats.ts';
 export { END_CURSOR, INITIAL_CURSOR } from './pagination.ts';
 export { errorCode, placeOutcomes } from './placement.ts';
 export { RateLimiter, TokenBucket, ENDPOINT_LIMITS_PER_10S, type RateLimitConfig } from './rate-limit.ts';
-export { marketInfo, orderReport, parseOrderStatus, parseSide, parseVenueTime, reportFromFills } from './reports.ts';
+export { balanceReport, bookEvent, marketInfo, orderReport, parseOrderStatus, parseSide, parseVenueTime, reportFromFills } from './reports.ts';
 export { ClobClient, type ClobClientOptions, type ClobPayload } from './rest-client.ts';
 export { tradeSchema, openOrderSchema, type Trade, type OpenOrder } from './schemas.ts';
 export {

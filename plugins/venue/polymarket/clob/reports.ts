@@ -4,9 +4,9 @@
  */
 import { parseNonNegativeMicros, type Micros } from '../../../../core/amounts.ts';
 import { PolyquoteError } from '../../../../core/errors.ts';
-import type { OrderStatus, Side } from '../../../../core/events.ts';
+import type { BookUpdated, OrderStatus, Side } from '../../../../core/events.ts';
 import type { FillReport, MarketInfo, OrderIntent, OrderStatusReport } from '../../../../core/venue/venue.ts';
-import type { OpenOrder, balanceAllowanceSchema } from './schemas.ts';
+import type { OpenOrder, balanceAllowanceSchema, bookSchema } from './schemas.ts';
 import type { z } from 'zod';
 import type { clobMarketSchema } from './schemas.ts';
 
@@ -109,4 +109,18 @@ export function balanceReport(r: z.infer<typeof balanceAllowanceSchema>): { bala
   }
   if (!/^\d+$/.test(r.balance)) throw new PolyquoteError('VENUE_ANSWER_INVALID', `${where}: expected base units, got ${JSON.stringify(r.balance)} at field balance`);
   return { balance: BigInt(r.balance), allowances };
+}
+
+/** GET /book → a BookUpdated event (levels exact, bids best first, asks best first; `at` = receipt time). */
+export function bookEvent(b: z.infer<typeof bookSchema>, at: number, where = 'GET /book'): BookUpdated {
+  const levels = (side: 'bids' | 'asks') =>
+    b[side].map((l, i) => [parseNonNegativeMicros(l.price, `${where} ${side}.${i}.price`), parseNonNegativeMicros(l.size, `${where} ${side}.${i}.size`)] as const)
+      .filter(([, size]) => size > 0n)
+      .sort((x, y) => (side === 'bids' ? (y[0] > x[0] ? 1 : y[0] < x[0] ? -1 : 0) : x[0] > y[0] ? 1 : x[0] < y[0] ? -1 : 0));
+  const venueAt = parseVenueTime(b.timestamp);
+  return {
+    type: 'book', at, tokenId: b.asset_id, bids: levels('bids'), asks: levels('asks'),
+    ...(b.tick_size !== undefined ? { tickSize: parseNonNegativeMicros(b.tick_size, `${where} tick_size`) } : {}),
+    ...(venueAt !== undefined ? { venueAt } : {}),
+  };
 }

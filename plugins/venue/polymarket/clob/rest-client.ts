@@ -13,6 +13,7 @@
 import { parseNonNegativeMicros, type Micros } from '../../../../core/amounts.ts';
 import { SystemClock, type Clock } from '../../../../core/clock.ts';
 import { PolyquoteError } from '../../../../core/errors.ts';
+import type { BookUpdated } from '../../../../core/events.ts';
 import type { Logger } from '../../../../core/logger.ts';
 import type {
   CancelOutcome, CancelTarget, FillReport, MarketInfo, OrderIntent, OrderStatusReport, PlaceOutcome, PreparedOrder, RateBudget,
@@ -28,7 +29,7 @@ import { cancelOrders } from './cancels.ts';
 import { paginate } from './pagination.ts';
 import { isVersionMismatch, placeOutcomes } from './placement.ts';
 import { RateLimiter, type RateLimitConfig } from './rate-limit.ts';
-import { balanceReport, marketInfo, orderReport, reportFromFills } from './reports.ts';
+import { balanceReport, bookEvent, marketInfo, orderReport, reportFromFills } from './reports.ts';
 import * as S from './schemas.ts';
 import { OrderSigner, orderPayload, type OrderSignerOptions, type SignatureType, type SignedOrder } from './signing.ts';
 
@@ -154,8 +155,10 @@ export class ClobClient {
     if (cur) this.tokenMarkets.set(tokenId, { ...cur, tickSize });
   }
 
-  async getBook(tokenId: string): Promise<z.infer<typeof S.bookSchema>> {
-    return this.http.call({ method: 'GET', path: '/book', query: { token_id: tokenId }, auth: 'none' }, S.bookSchema);
+  /** GET /book as a BookUpdated event (exact levels, sorted best first). */
+  async getBook(tokenId: string): Promise<BookUpdated> {
+    const raw = await this.http.call({ method: 'GET', path: '/book', query: { token_id: tokenId }, auth: 'none' }, S.bookSchema);
+    return bookEvent(raw, this.clock.now());
   }
 
   /** POST /auth/api-key, falling back to GET /auth/derive-api-key when the key exists; sets the creds. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ClobError } from '../../../../plugins/venue/polymarket/clob/clob-http.ts';
 import { CREDS, MARKET, NO, YES, client, fakeClob, intent, m } from './support.ts';
@@ -124,6 +125,16 @@ describe('reads against a loopback CLOB', () => {
     const err = await failure(c.balanceAllowance('COLLATERAL'));
     expect(err.message).toBe('GET /balance-allowance: HTTP 500: boom');
     for (const s of [CREDS.secret, CREDS.passphrase, KEY.slice(2)]) expect(JSON.stringify({ m: err.message, e: err })).not.toContain(s);
+  });
+
+  it('reads the book exactly, sorted best first, from the recorded fixture shape', async () => {
+    const fixture = JSON.parse(readFileSync('/work/shared/fixtures/polymarket/clob_book_response.json', 'utf8')) as Record<string, unknown>;
+    const fake = await fakeClob((r) => (r.path === '/book' ? { json: { ...fixture, tick_size: '0.01' } } : undefined));
+    const book = await client(fake).getBook('12345678901234567890');
+    expect(fake.seen[0]!.query.get('token_id')).toBe('12345678901234567890');
+    expect(book).toMatchObject({ type: 'book', tokenId: '12345678901234567890', tickSize: m('0.01'), venueAt: 1_703_875_200_000 });
+    expect(book.bids.map(([p]) => p)).toEqual([m('0.5'), m('0.49'), m('0.48')]);
+    expect(book.asks[0]).toEqual([m('0.51'), m('120')]);
   });
 
   it('reads balances and allowances in base units', async () => {
