@@ -24,3 +24,4 @@ export {
   OrderSigner, orderPayload, seededSalt, canonicalTokenId, domainSeparator, EXCHANGES, EXCHANGE_V3, SIGNATURE_TYPES,
   type OrderFields, type OrderSignerOptions, type SignatureType, type SignedOrder, type SignedOrderV2, type PostOrderType,
 } from './signing.ts';
+export { clobConfigSchema, clobClientFromConfig, TIERS, type ClobConfig } from './config.ts';
