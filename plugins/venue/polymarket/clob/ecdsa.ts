@@ -25,8 +25,8 @@ const mod = (a: bigint, m = P): bigint => {
   return r < 0n ? r + m : r;
 };
 
-/** a⁻¹ mod m (m prime, a ≠ 0 mod m), extended Euclid. */
-export function invert(a: bigint, m: bigint): bigint {
+/** a⁻¹ mod m (m prime, a ≠ 0 mod m): the plain extended Euclid, the reference for `invert`. */
+export function invertSlow(a: bigint, m: bigint): bigint {
   let r0 = mod(a, m);
   let r1 = m;
   let s0 = 1n;
@@ -42,6 +42,55 @@ export function invert(a: bigint, m: bigint): bigint {
   }
   if (r0 !== 1n) throw new RangeError('not invertible');
   return mod(s0, m);
+}
+
+const LEHMER_BITS = 26; // cosequence entries and quotients stay < 2^26: every product is exact in a double
+
+/**
+ * a⁻¹ mod m (m prime, a ≠ 0 mod m): Lehmer's extended Euclid (Knuth 4.5.2 Algorithm L). The
+ * quotients of ~26 steps come from the leading bits in doubles, then one 2×2 update of the bigints,
+ * ~10× fewer bigint operations than the plain algorithm.
+ */
+export function invert(a: bigint, m: bigint): bigint {
+  let u = m;
+  let v = mod(a, m);
+  let cu = 0n; // u ≡ cu·a (mod m)
+  let cv = 1n; // v ≡ cv·a (mod m)
+  while (v !== 0n) {
+    const shift = Math.max(0, u.toString(16).length * 4 - LEHMER_BITS);
+    const sh = BigInt(shift);
+    let x = Number(u >> sh);
+    let y = Number(v >> sh);
+    let A = 1, B = 0, C = 0, D = 1;
+    while (y + C !== 0 && y + D !== 0) {
+      const q = Math.floor((x + A) / (y + C));
+      if (q !== Math.floor((x + B) / (y + D))) break;
+      let t = A - q * C; A = C; C = t;
+      t = B - q * D; B = D; D = t;
+      t = x - q * y; x = y; y = t;
+    }
+    if (B === 0) {
+      const q = u / v;
+      const r = u - q * v;
+      u = v;
+      v = r;
+      const c = cu - q * cv;
+      cu = cv;
+      cv = c;
+    } else {
+      const bA = BigInt(A), bB = BigInt(B), bC = BigInt(C), bD = BigInt(D);
+      const nu = bA * u + bB * v;
+      const nv = bC * u + bD * v;
+      u = nu;
+      v = nv;
+      const ncu = bA * cu + bB * cv;
+      const ncv = bC * cu + bD * cv;
+      cu = ncu;
+      cv = ncv;
+    }
+  }
+  if (u !== 1n) throw new RangeError('not invertible');
+  return mod(cu, m);
 }
 
 type Jac = { x: bigint; y: bigint; z: bigint };

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { keccak256, recoverAddress, type Hex } from 'viem';
 import { privateKeyToAddress, sign } from 'viem/accounts';
 import { describe, expect, it } from 'vitest';
-import { Secp256k1Key, invert, mulG } from '../../../../plugins/venue/polymarket/clob/ecdsa.ts';
+import { Secp256k1Key, invert, invertSlow, mulG } from '../../../../plugins/venue/polymarket/clob/ecdsa.ts';
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const key = fc.bigInt({ min: 1n, max: N - 1n }).map((d) => `0x${d.toString(16).padStart(64, '0')}` as Hex);
@@ -34,8 +34,17 @@ describe('secp256k1 signing', () => {
     expect(neg.y).toBe(0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2fn - mulG(1n).y);
   });
 
-  it('inverts modulo n', () => {
-    fc.assert(fc.property(fc.bigInt({ min: 1n, max: N - 1n }), (a) => (a * invert(a, N)) % N === 1n), { numRuns: 200 });
+  it('inverts modulo n and p (Lehmer) exactly like the plain extended Euclid', () => {
+    const P = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2fn;
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: N - 1n }), fc.boolean(), (a, useP) => {
+        const m = useP ? P : N;
+        const inv = invert(a, m);
+        return inv === invertSlow(a, m) && (a * inv) % m === 1n;
+      }),
+      { numRuns: 500 },
+    );
+    for (const a of [1n, 2n, N - 1n, 2n ** 128n]) expect(invert(a, N)).toBe(invertSlow(a, N));
   });
 
   it('refuses an out-of-range key without showing it', () => {
