@@ -159,19 +159,24 @@ function normalize(points: readonly Jac[]): Aff[] {
   return out;
 }
 
+/** Comb window width: ceil(256 / W) additions per signature, (2^W − 1) points per window. */
+const W = 8;
+const WINDOWS = Math.ceil(256 / W);
+const ROW = (1 << W) - 1;
+
 let TABLE: Aff[][] | undefined;
 
-/** table[i][d - 1] = d · 256^i · G, d = 1..255. */
+/** table[i][d - 1] = d · 2^(W·i) · G, d = 1..2^W − 1. */
 function table(): Aff[][] {
   if (TABLE) return TABLE;
   const t: Aff[][] = [];
   let base: Aff = { x: GX, y: GY };
-  for (let i = 0; i < 32; i++) {
+  for (let i = 0; i < WINDOWS; i++) {
     const b = base;
     const jac: Jac[] = [{ x: b.x, y: b.y, z: 1n }, double({ x: b.x, y: b.y, z: 1n })];
-    for (let d = 3; d <= 255; d++) jac.push(madd(jac[d - 2]!, b));
+    for (let d = 3; d <= ROW; d++) jac.push(madd(jac[d - 2]!, b));
     let next: Jac = { x: b.x, y: b.y, z: 1n };
-    for (let k = 0; k < 8; k++) next = double(next);
+    for (let k = 0; k < W; k++) next = double(next);
     const aff = normalize([...jac, next]);
     base = aff.pop()!;
     t.push(aff);
@@ -183,13 +188,15 @@ function table(): Aff[][] {
 /** k·G in affine coordinates, 0 < k < n. */
 export function mulG(k: bigint): Aff {
   const t = table();
+  const bits = k.toString(2).padStart(WINDOWS * W, '0');
   let acc: Jac | undefined;
   let dummy: Jac = { x: GX, y: GY, z: 1n };
-  for (let i = 0; i < 32; i++) {
-    const d = Number((k >> BigInt(8 * i)) & 0xffn);
+  for (let i = 0; i < WINDOWS; i++) {
+    const end = bits.length - i * W;
+    const d = parseInt(bits.slice(end - W, end), 2);
     const row = t[i]!;
     if (d === 0) {
-      dummy = madd(dummy, row[(i * 37) % 255]!); // keep the work per window uniform
+      dummy = madd(dummy, row[(i * 37) % ROW]!); // keep the work per window uniform
       continue;
     }
     const q = row[d - 1]!;
