@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { VirtualClock } from '../../../../core/clock.ts';
 import { Heartbeats } from '../../../../plugins/venue/polymarket/clob/heartbeats.ts';
 import { RateLimiter, TokenBucket, parseReset } from '../../../../plugins/venue/polymarket/clob/rate-limit.ts';
@@ -109,9 +109,7 @@ describe('heartbeats (dead-man switch)', () => {
       return 'next';
     }, clock, 5_000);
     hb.start();
-    await Promise.resolve();
-    await Promise.resolve();
-    expect(hb.ok).toBe(true);
+    await vi.waitFor(() => expect(hb.ok).toBe(true));
     clock.advanceBy(5_000);
     expect(sent).toEqual(['', 'next']);
     clock.advanceBy(5_000);
