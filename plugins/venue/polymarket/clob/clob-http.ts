@@ -94,6 +94,7 @@ export class ClobHttp {
   async send(req: ClobRequest): Promise<RawAnswer> {
     const endpoint = this.endpointKey(req);
     const now = this.o.clock.now();
+    if (req.auth === 'l2' && !this.creds) throw new ClobError('AUTH_MISSING', endpoint, 'no API credentials: create or derive an API key first');
     const admission = this.o.limiter.admit(rateKey(req.method, req.path), req.signer, req.signerCost ?? 0, now);
     if (!admission.ok) {
       throw new ClobError('RATE_LIMITED_LOCAL', endpoint, `client-side rate limit (${admission.bucket}): retry in ${admission.retryAfterMs} ms`, { errorClass: 'retryable' });
@@ -102,10 +103,7 @@ export class ClobHttp {
     if (req.body !== undefined) headers['content-type'] = 'application/json';
     const ts = Math.floor((now + this.serverOffsetMs) / 1000);
     if (req.auth === 'l1') Object.assign(headers, await l1Headers(this.o.privateKey, this.o.chainId, ts, req.nonce ?? 0));
-    if (req.auth === 'l2') {
-      if (!this.creds) throw new ClobError('AUTH_MISSING', endpoint, 'no API credentials: create or derive an API key first');
-      Object.assign(headers, l2Headers(this.o.address, this.creds, ts, req.method, req.path, req.body));
-    }
+    if (req.auth === 'l2' && this.creds) Object.assign(headers, l2Headers(this.o.address, this.creds, ts, req.method, req.path, req.body));
     const qs = req.query ? Object.entries(req.query).filter((e): e is [string, string] => e[1] !== undefined) : [];
     const url = `${this.base}${req.path}${qs.length ? `?${new URLSearchParams(qs).toString()}` : ''}`;
     let res: Response;

@@ -4,9 +4,9 @@
  */
 import { parseNonNegativeMicros, type Micros } from '../../../../core/amounts.ts';
 import { PolyquoteError } from '../../../../core/errors.ts';
-import type { OrderStatus, Side } from '../../../../core/events.ts';
-import type { MarketInfo, OrderStatusReport } from '../../../../core/venue/venue.ts';
-import type { OpenOrder } from './schemas.ts';
+import type { BookUpdated, OrderStatus, Side } from '../../../../core/events.ts';
+import type { FillReport, MarketInfo, OrderIntent, OrderStatusReport } from '../../../../core/venue/venue.ts';
+import type { OpenOrder, balanceAllowanceSchema, bookSchema } from './schemas.ts';
 import type { z } from 'zod';
 import type { clobMarketSchema } from './schemas.ts';
 
@@ -79,5 +79,48 @@ export function marketInfo(conditionId: string, m: z.infer<typeof clobMarketSche
     negRisk: m.nr ?? false,
     ...(maxSpread !== undefined && minSize !== undefined ? { rewards: { maxSpread, minSize } } : {}),
     ...(m.fd ? { fees: { rate: m.fd.r ?? 0, exponent: m.fd.e ?? 0 } } : {}),
+  };
+}
+
+/**
+ * An order no longer on the book, reconstructed from our fills of it (an unknown POST outcome
+ * resolved after the order filled): MATCHED when the fills (FAILED ones excluded) cover the size we
+ * sent, otherwise CANCELED (the rest left the book unfilled — FAK, or cancelled), reason says so.
+ */
+export function reportFromFills(orderId: string, marketId: string, fills: readonly FillReport[], intent?: OrderIntent): OrderStatusReport | undefined {
+  const first = fills[0];
+  if (!first) return undefined;
+  const matched = fills.filter((f) => f.status !== 'FAILED').reduce((a, f) => a + f.size, 0n);
+  const original = intent?.size ?? matched;
+  return {
+    orderId, marketId, tokenId: first.tokenId, side: first.side, price: intent?.price ?? first.price,
+    originalSize: original, sizeMatched: matched, status: matched >= original ? 'MATCHED' : 'CANCELED',
+    reason: 'not live; reconstructed from trades', ...(first.venueAt !== undefined ? { venueAt: first.venueAt } : {}),
+  };
+}
+
+/** GET /balance-allowance → balance and allowances in 6-decimal base units. */
+export function balanceReport(r: z.infer<typeof balanceAllowanceSchema>): { balance: bigint; allowances: Record<string, bigint> } {
+  const where = 'GET /balance-allowance';
+  const allowances: Record<string, bigint> = {};
+  for (const [k, v] of Object.entries(r.allowances ?? {})) {
+    if (!/^\d+$/.test(v)) throw new PolyquoteError('VENUE_ANSWER_INVALID', `${where}: expected an integer, got ${JSON.stringify(v)} at field allowances.${k}`);
+    allowances[k] = BigInt(v);
+  }
+  if (!/^\d+$/.test(r.balance)) throw new PolyquoteError('VENUE_ANSWER_INVALID', `${where}: expected base units, got ${JSON.stringify(r.balance)} at field balance`);
+  return { balance: BigInt(r.balance), allowances };
+}
+
+/** GET /book → a BookUpdated event (levels exact, bids best first, asks best first; `at` = receipt time). */
+export function bookEvent(b: z.infer<typeof bookSchema>, at: number, where = 'GET /book'): BookUpdated {
+  const levels = (side: 'bids' | 'asks') =>
+    b[side].map((l, i) => [parseNonNegativeMicros(l.price, `${where} ${side}.${i}.price`), parseNonNegativeMicros(l.size, `${where} ${side}.${i}.size`)] as const)
+      .filter(([, size]) => size > 0n)
+      .sort((x, y) => (side === 'bids' ? (y[0] > x[0] ? 1 : y[0] < x[0] ? -1 : 0) : x[0] > y[0] ? 1 : x[0] < y[0] ? -1 : 0));
+  const venueAt = parseVenueTime(b.timestamp);
+  return {
+    type: 'book', at, tokenId: b.asset_id, bids: levels('bids'), asks: levels('asks'),
+    ...(b.tick_size !== undefined ? { tickSize: parseNonNegativeMicros(b.tick_size, `${where} tick_size`) } : {}),
+    ...(venueAt !== undefined ? { venueAt } : {}),
   };
 }

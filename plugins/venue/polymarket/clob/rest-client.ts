@@ -13,6 +13,7 @@
 import { parseNonNegativeMicros, type Micros } from '../../../../core/amounts.ts';
 import { SystemClock, type Clock } from '../../../../core/clock.ts';
 import { PolyquoteError } from '../../../../core/errors.ts';
+import type { BookUpdated } from '../../../../core/events.ts';
 import type { Logger } from '../../../../core/logger.ts';
 import type {
   CancelOutcome, CancelTarget, FillReport, MarketInfo, OrderIntent, OrderStatusReport, PlaceOutcome, PreparedOrder, RateBudget,
@@ -24,16 +25,16 @@ import type { ApiCreds } from './auth.ts';
 import { ClobError, ClobHttp, parseAnswer, statusError, type ClobRequest } from './clob-http.ts';
 import { TradingGuard } from './guard.ts';
 import { Heartbeats } from './heartbeats.ts';
+import { cancelOrders } from './cancels.ts';
+import { paginate } from './pagination.ts';
 import { isVersionMismatch, placeOutcomes } from './placement.ts';
 import { RateLimiter, type RateLimitConfig } from './rate-limit.ts';
-import { marketInfo, orderReport } from './reports.ts';
+import { balanceReport, bookEvent, marketInfo, orderReport, reportFromFills } from './reports.ts';
 import * as S from './schemas.ts';
 import { OrderSigner, orderPayload, type OrderSignerOptions, type SignatureType, type SignedOrder } from './signing.ts';
 
-export const INITIAL_CURSOR = 'MA==';
-export const END_CURSOR = 'LTE=';
+export { END_CURSOR, INITIAL_CURSOR } from './pagination.ts';
 const MAX_BATCH = 15;
-const MAX_CANCEL_BATCH = 1000;
 
 export interface ClobClientOptions {
   readonly baseUrl: string;
@@ -100,6 +101,13 @@ export class ClobClient {
     this.knownOrderIds = fn;
   }
 
+  /** Reads /version, derives API credentials when none were given, and starts the heartbeats. */
+  async start(): Promise<void> {
+    await this.getVersion();
+    if (!this.http.creds) await this.createOrDeriveApiKey();
+    this.heartbeats?.start();
+  }
+
   // ---- metadata and reads ------------------------------------------------------------------
 
   async getVersion(): Promise<2 | 3> {
@@ -147,8 +155,10 @@ export class ClobClient {
     if (cur) this.tokenMarkets.set(tokenId, { ...cur, tickSize });
   }
 
-  async getBook(tokenId: string): Promise<z.infer<typeof S.bookSchema>> {
-    return this.http.call({ method: 'GET', path: '/book', query: { token_id: tokenId }, auth: 'none' }, S.bookSchema);
+  /** GET /book as a BookUpdated event (exact levels, sorted best first). */
+  async getBook(tokenId: string): Promise<BookUpdated> {
+    const raw = await this.http.call({ method: 'GET', path: '/book', query: { token_id: tokenId }, auth: 'none' }, S.bookSchema);
+    return bookEvent(raw, this.clock.now());
   }
 
   /** POST /auth/api-key, falling back to GET /auth/derive-api-key when the key exists; sets the creds. */
@@ -168,14 +178,7 @@ export class ClobClient {
   async balanceAllowance(assetType: 'COLLATERAL' | 'CONDITIONAL', tokenId?: string): Promise<{ balance: Micros; allowances: Record<string, bigint> }> {
     const query = { asset_type: assetType, token_id: tokenId, signature_type: String(this.o.signatureType) };
     const r = await this.http.call({ method: 'GET', path: '/balance-allowance', query, auth: 'l2' }, S.balanceAllowanceSchema);
-    const allowances: Record<string, bigint> = {};
-    for (const [k, v] of Object.entries(r.allowances ?? {})) {
-      if (!/^\d+$/.test(v)) throw new ClobError('VENUE_ANSWER_INVALID', 'GET /balance-allowance', `expected an integer, got ${JSON.stringify(v)} at field allowances.${k}`);
-      allowances[k] = BigInt(v);
-    }
-    // The balance is in 6-decimal base units.
-    if (!/^\d+$/.test(r.balance)) throw new ClobError('VENUE_ANSWER_INVALID', 'GET /balance-allowance', `expected base units, got ${JSON.stringify(r.balance)} at field balance`);
-    return { balance: BigInt(r.balance), allowances };
+    return balanceReport(r);
   }
 
   /** One heartbeat with the chained id; resolves with the next id. */
@@ -266,15 +269,6 @@ export class ClobClient {
       const e = err as PolyquoteError;
       return refuse(e.code ?? 'CLOB_REQUEST_FAILED', e.message, e.retryable ?? false);
     }
-    if (mayResign && isVersionMismatch(answer)) {
-      const before = this.version;
-      const now = await this.getVersion().catch(() => before);
-      if (now !== before || batch.some((p) => payloadOf(p).version !== now)) {
-        this.o.logger?.warn({ endpoint, from: before, to: now }, 'order_version_mismatch: re-signing once with the venue version');
-        const resigned = await Promise.all(batch.map(async (p) => this.signIntent(p.intent, await this.marketOf(p.intent.tokenId), now)));
-        return this.placeBatch(resigned, false);
-      }
-    }
     const outcomes = placeOutcomes(endpoint, batch.map((p) => p.orderId), answer);
     const ids = Array.isArray(answer.json) ? answer.json : [answer.json];
     ids.forEach((r, i) => {
@@ -283,38 +277,25 @@ export class ClobClient {
         this.o.logger?.warn({ endpoint, ours: batch[i].orderId, venue: venueId }, 'venue order id differs from our EIP-712 hash');
       }
     });
+    // order_version_mismatch: refetch /version and re-sign once — only the orders refused for it
+    // (in a batch the others may be live already and must not be posted twice).
+    const stale = outcomes.flatMap((o, i) => (o.kind === 'rejected' && o.code === 'order_version_mismatch' ? [i] : []));
+    if (mayResign && stale.length && isVersionMismatch(answer)) {
+      const before = this.version;
+      const now = await this.getVersion().catch(() => before);
+      if (now !== before || stale.some((i) => payloadOf(batch[i]!).version !== now)) {
+        this.o.logger?.warn({ endpoint, from: before, to: now, orders: stale.length }, 'order_version_mismatch: re-signing once with the venue version');
+        const resigned = await Promise.all(stale.map(async (i) => this.signIntent(batch[i]!.intent, await this.marketOf(batch[i]!.intent.tokenId), now)));
+        const again = await this.placeBatch(resigned, false);
+        stale.forEach((i, k) => (outcomes[i] = again[k]!));
+      }
+    }
     return outcomes;
   }
 
-  /** Cancels by ids (DELETE /order, /orders ≤ 1000 a request), by market/token, or all. */
-  async cancel(target: CancelTarget): Promise<CancelOutcome> {
-    if ('all' in target) return this.cancelCall({ method: 'DELETE', path: '/cancel-all', auth: 'l2', signer: 'cancels', signerCost: 1 }, true);
-    if ('marketId' in target) {
-      const body = JSON.stringify({ market: target.marketId, ...(target.tokenId ? { asset_id: target.tokenId } : {}) });
-      return this.cancelCall({ method: 'DELETE', path: '/cancel-market-orders', body, auth: 'l2', signer: 'cancels', signerCost: 1 }, true);
-    }
-    const ids = target.orderIds;
-    if (ids.length === 0) return { canceled: [], notCanceled: {} };
-    if (ids.length === 1) {
-      return this.cancelCall({ method: 'DELETE', path: '/order', body: JSON.stringify({ orderID: ids[0] }), auth: 'l2', signer: 'cancels', signerCost: 1 }, false);
-    }
-    const canceled: string[] = [];
-    const notCanceled: Record<string, string> = {};
-    for (let i = 0; i < ids.length; i += MAX_CANCEL_BATCH) {
-      const chunk = ids.slice(i, i + MAX_CANCEL_BATCH);
-      const r = await this.cancelCall({ method: 'DELETE', path: '/orders', body: JSON.stringify(chunk), auth: 'l2', signer: 'cancels', signerCost: chunk.length }, false);
-      canceled.push(...r.canceled);
-      Object.assign(notCanceled, r.notCanceled);
-    }
-    return { canceled, notCanceled };
-  }
-
-  private async cancelCall(req: ClobRequest, chargePerOrder: boolean): Promise<CancelOutcome> {
-    const r = await this.http.call(req, S.cancelResponseSchema);
-    const canceled = r.canceled ?? [];
-    // cancel-all and cancel-market cost 1 + 1 per order cancelled: charge what we learnt.
-    if (chargePerOrder && canceled.length) this.limiter.cancels.take(canceled.length, this.clock.now());
-    return { canceled, notCanceled: r.not_canceled ?? {} };
+  /** Cancels by ids (DELETE /order, /orders ≤ 1000 a request), by market/token, or all. Never gated. */
+  cancel(target: CancelTarget): Promise<CancelOutcome> {
+    return cancelOrders(this.http, (n) => this.limiter.cancels.take(n, this.clock.now()), target);
   }
 
   /**
@@ -332,14 +313,7 @@ export class ClobClient {
     if (!hint.marketId) return undefined;
     const fills = (await this.recentTrades({ marketId: hint.marketId })).filter((f) => f.orderId.toLowerCase() === orderId.toLowerCase());
     if (fills.length === 0) return undefined;
-    const matched = fills.filter((f) => f.status !== 'FAILED').reduce((a, f) => a + f.size, 0n);
-    const first = fills[0]!;
-    const original = hint.intent?.size ?? matched;
-    return {
-      orderId, marketId: hint.marketId, tokenId: first.tokenId, side: first.side, price: hint.intent?.price ?? first.price,
-      originalSize: original, sizeMatched: matched, status: matched >= original ? 'MATCHED' : 'CANCELED',
-      reason: 'not live; reconstructed from trades', ...(first.venueAt !== undefined ? { venueAt: first.venueAt } : {}),
-    };
+    return reportFromFills(orderId, hint.marketId, fills, hint.intent);
   }
 
   /** Our open orders (GET /data/orders, every page). */
@@ -365,20 +339,8 @@ export class ClobClient {
     };
   }
 
-  private async paginate<T extends z.ZodType>(path: string, query: Record<string, string | undefined>, item: T): Promise<[z.infer<T>, string][]> {
-    const maxPages = this.o.maxPages ?? 100;
-    const out: [z.infer<T>, string][] = [];
-    let cursor = INITIAL_CURSOR;
-    for (let page = 0; page < maxPages; page++) {
-      const where = `GET ${path} (cursor ${cursor})`;
-      const r = await this.http.call({ method: 'GET', path, query: { ...query, next_cursor: cursor }, auth: 'l2' }, S.pageSchema(item));
-      r.data.forEach((row, i) => out.push([row as z.infer<T>, `${where} data.${i}`]));
-      const next = r.next_cursor;
-      if (!next || next === END_CURSOR) return out;
-      if (next === cursor) throw new ClobError('VENUE_ANSWER_INVALID', `GET ${path}`, `cursor did not advance (${cursor})`);
-      cursor = next;
-    }
-    throw new ClobError('VENUE_ANSWER_INCOMPLETE', `GET ${path}`, `more than ${maxPages} pages: answer incomplete, refused`, { errorClass: 'retryable' });
+  private paginate<T extends z.ZodType>(path: string, query: Record<string, string | undefined>, item: T): Promise<[z.infer<T>, string][]> {
+    return paginate(this.http, path, query, item, this.o.maxPages ?? 100);
   }
 
   // ---- state ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
  * on a preallocated buffer — domain separators and the type hash are computed once per signer — so
  * a signature costs one struct keccak, one digest keccak and one secp256k1 sign (RFC 6979,
  * deterministic: byte-identical to the official client for the same order). The EC signature
- * itself (@noble/curves through viem's `sign`) dominates the cost.
+ * dominates the cost; ecdsa.ts does it with a fixed-base comb (about twice noble's speed).
  *
  * Signature types: 0 EOA (maker = signer = the EOA), 1 POLY_PROXY and 2 POLY_GNOSIS_SAFE
  * (maker = funder, signer = EOA), 3 POLY_1271 deposit wallet (maker = signer = the wallet; the EOA
@@ -13,13 +13,14 @@
  * innerSig ‖ appDomainSeparator ‖ contentsHash ‖ typeString ‖ uint16(typeString length)).
  */
 import { getAddress, keccak256, stringToBytes, type Address, type Hex } from 'viem';
-import { privateKeyToAccount, sign } from 'viem/accounts';
+import { privateKeyToAccount } from 'viem/accounts';
 import type { Clock } from '../../../../core/clock.ts';
 import { PolyquoteError } from '../../../../core/errors.ts';
 import type { Side } from '../../../../core/events.ts';
 import type { Micros } from '../../../../core/amounts.ts';
 import { orderAmounts } from './amounts.ts';
 import { BYTES32_ZERO, bytesToHex, hexToBytesInto, keccakBytes, writeUint } from './bytes.ts';
+import { Secp256k1Key } from './ecdsa.ts';
 
 export type SignatureType = 0 | 1 | 2 | 3;
 export const SIGNATURE_TYPES = { EOA: 0, POLY_PROXY: 1, POLY_GNOSIS_SAFE: 2, POLY_1271: 3 } as const;
@@ -133,7 +134,7 @@ export class OrderSigner {
   readonly eoa: Address;
   readonly maker: Address;
   readonly signer: Address;
-  private readonly privateKey: Hex;
+  private readonly key: Secp256k1Key;
   private readonly saltSource: () => number;
   private readonly clock: Pick<Clock, 'now'>;
   private readonly domainSep: { readonly standard: Uint8Array; readonly negRisk: Uint8Array };
@@ -154,7 +155,7 @@ export class OrderSigner {
     this.version = opts.version ?? 2;
     const exchanges = opts.exchanges ?? (this.version === 3 ? { standard: EXCHANGE_V3, negRisk: EXCHANGE_V3 } : EXCHANGES[this.chainId]);
     if (!exchanges) throw new PolyquoteError('SIGNER_INVALID', `expected chain 137 or 80002, got ${this.chainId} at signer.chainId`);
-    this.privateKey = opts.privateKey;
+    this.key = new Secp256k1Key(opts.privateKey);
     this.signatureType = opts.signatureType;
     this.eoa = privateKeyToAccount(opts.privateKey).address;
     if (opts.signatureType !== 0 && !opts.funder) {
@@ -212,11 +213,11 @@ export class OrderSigner {
 
     let signature: Hex;
     if (this.signatureType !== 3) {
-      signature = await sign({ hash: orderId, privateKey: this.privateKey, to: 'hex' });
+      signature = this.key.sign(digest);
     } else {
       const t = this.tdsBuf;
       t.set(structHash, 32);
-      const inner = await sign({ hash: bytesToHex(this.digest(sep, keccak256(t, 'bytes'))), privateKey: this.privateKey, to: 'hex' });
+      const inner = this.key.sign(this.digest(sep, keccak256(t, 'bytes')));
       const sepHex = fields.negRisk ? this.domainSepHex.negRisk : this.domainSepHex.standard;
       signature = `0x${inner.slice(2)}${sepHex}${bytesToHex(structHash).slice(2)}${ORDER_TYPE_STRING_HEX}${ORDER_TYPE_LENGTH_HEX}`;
     }

@@ -176,10 +176,39 @@ describe('placing orders against a loopback CLOB', () => {
     expect(a).not.toBe(b);
   });
 
+  it('re-signs only the orders of a batch refused for the version, never re-posting the accepted ones', async () => {
+    let version = 2;
+    const fake = await fakeClob((r) => {
+      if (r.path === '/version') return { json: { version } };
+      if (r.path === '/orders') {
+        version = 3;
+        return { json: [{ success: true, orderID: 'a', status: 'live' }, { success: false, orderID: null, errorMsg: 'order_version_mismatch' }] };
+      }
+      if (r.path === '/order') return ok('b');
+      return undefined;
+    });
+    const c = client(fake);
+    const batch = await Promise.all([1, 2].map(() => c.prepare(intent())));
+    const outcomes = await c.place(batch);
+    expect(outcomes.map((o) => o.kind)).toEqual(['accepted', 'accepted']);
+    expect(outcomes[0]!.orderId).toBe(batch[0]!.orderId);
+    expect(outcomes[1]!.orderId).not.toBe(batch[1]!.orderId);
+    expect([fake.count('POST', '/orders'), fake.count('POST', '/order')]).toEqual([1, 1]);
+  });
+
   it('does not loop on a mismatch when the version did not change', async () => {
     const fake = await fakeClob((r) => (r.path === '/order' ? { status: 400, json: { error: 'order_version_mismatch' } } : undefined));
     const c = client(fake);
     expect((await c.place([await c.prepare(intent())]))[0]).toMatchObject({ kind: 'rejected', code: 'order_version_mismatch' });
+    expect(posts(fake)).toBe(1);
+  });
+
+  it('reports every order of a batch whose POST timed out as unknown, sent once', async () => {
+    const fake = await fakeClob((r) => (r.path === '/orders' ? { hang: true } : undefined));
+    const c = client(fake, { timeoutMs: 300 });
+    const batch = await Promise.all([1, 2, 3].map(() => c.prepare(intent())));
+    const outcomes = await c.place(batch);
+    expect(outcomes.map((o) => [o.kind, o.orderId])).toEqual(batch.map((p) => ['unknown', p.orderId]));
     expect(posts(fake)).toBe(1);
   });
 
