@@ -185,6 +185,7 @@ export class App {
   async stopTrading(opts: { confirmTimeoutMs?: number } = {}): Promise<{ canceled: number; stillOpen: number }> {
     await this.strategyRunner?.stop();
     this.venueReconciler?.stop();
+    await this.venueReconciler?.idle();
     if (!this.gateway || !this.venue) return { canceled: 0, stillOpen: 0 };
     let canceled = 0;
     try {
@@ -296,7 +297,7 @@ export class App {
     if (this.source) {
       this.runner = new SourceRunner({
         source: this.source, clock: this.clock, logger: this.logger.child({ component: 'source-runner' }),
-        tokenIds: () => [...new Set([...this.config.tokens, ...this.engine.tokenIds()])],
+        tokenIds: () => this.trackedTokens(),
         sink: (e) => {
           this.engine.ingest(e);
           if (this.runner) this.bus.publishSourceHealth(this.runner.health());

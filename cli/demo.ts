@@ -107,6 +107,8 @@ function describe(e: InboundEvent, short: (t: string) => string): string {
       return `${e.channel} feed gap: ${e.reason ?? ''}`;
     case 'book':
       return `book ${short(e.tokenId)} best ${f(e.bids[0]?.[0] ?? 0n)} / ${f(e.asks[0]?.[0] ?? 0n)}`;
+    case 'merge':
+      return `merge ${e.status} ${f(e.amount)} of ${short(e.tokens[0])}+${short(e.tokens[1])} into collateral${e.txHash ? ` tx ${e.txHash}` : ''}`;
     case 'book_delta':
       return `book change ${short(e.tokenId)}: ${e.changes.map((c) => `${c.side} ${f(c.price)}→${f(c.size)}`).join(' ')}${e.tickSize !== undefined ? ` tick ${f(e.tickSize)}` : ''}`;
   }

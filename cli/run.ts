@@ -17,6 +17,9 @@ import { resolveEmbedded, wantsEmbedded, type EmbeddedEndpoints } from '../app/e
 import { RunStats } from '../app/run/run-stats.ts';
 import { renderView, shortToken, type TokenRow } from '../app/run/view.ts';
 import { FunderLock } from '../app/run/funder-lock.ts';
+import { CapitalRecycler } from '../app/run/capital-recycler.ts';
+import { parseRecycling } from '../app/run/recycling-config.ts';
+import { parseMicros } from '../core/amounts.ts';
 import { parseConfig } from '../core/config/load.ts';
 import { ConfigError, PolyquoteError, errorMessage } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
@@ -67,9 +70,10 @@ export async function runCommand(args: string[], registry: PluginRegistry, usage
   };
   try {
     const config = parseConfig(text, registry, { env, file: values.config, baseDir, ...(ep && { transform: (r) => resolveEmbedded(r, ep) }) });
+    const rc = config.recycling ? parseRecycling(config.recycling, values.config) : undefined;
     if (!config.venue) throw new ConfigError([{ path: 'venue', message: 'expected a venue block: run trades on a venue (use replay or ingest for tapes)' }], values.config);
     const funder = config.identity.funder ?? '0x0';
-    lock = FunderLock.acquire(funder);
+    lock = FunderLock.acquire(funder, String((config.venue as { clobUrl?: unknown }).clobUrl ?? config.venue.kind));
     const tty = process.stdout.isTTY === true && values.view !== 'json';
     const logger = createLogger({ level: config.log.level, ...(tty && { destination: logFile(baseDir) }) });
     app = App.create(config, { logger });
@@ -102,8 +106,10 @@ export async function runCommand(args: string[], registry: PluginRegistry, usage
       if (tty) process.stdout.write(`\x1b[H\x1b[2J${render()}\n`);
       else process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), kind: 'status', ...compact(stats.summary()) })}\n`);
     }, 1000);
+    let stopRecycler = () => {};
     const finish = async (reason: string): Promise<number> => {
       clearInterval(view);
+      stopRecycler();
       process.stderr.write(`\nstopping (${reason}): cancelling resting orders…\n`);
       const stopped = await a.stopTrading({ confirmTimeoutMs: 5000 });
       const summary = stats.summary();
@@ -125,6 +131,20 @@ export async function runCommand(args: string[], registry: PluginRegistry, usage
     process.on('SIGINT', () => onSignal('SIGINT'));
     process.on('SIGTERM', () => onSignal('SIGTERM'));
     await a.startTrading();
+    let recycler: CapitalRecycler | undefined;
+    if (rc) {
+      const key = process.env[rc.privateKeyEnv];
+      if (rc.enabled && !key) a.logger.warn({ privateKeyEnv: rc.privateKeyEnv }, 'capital recycling off: the private key variable is not set');
+      if (rc.enabled && key && a.venue && a.market) {
+        recycler = new CapitalRecycler(a.engine, a.venue, a.market, a.clock, a.logger.child({ component: 'recycler' }), {
+          rpcUrl: rc.rpcUrl, chainId: rc.chainId, ctf: rc.contract as `0x${string}`, collateral: rc.collateral as `0x${string}`, privateKey: key as `0x${string}`,
+          minShares: parseMicros(rc.minShares, 'recycling.minShares'), keepShares: parseMicros(rc.keepShares, 'recycling.keepShares'), intervalMs: rc.intervalSeconds * 1000,
+        });
+        recycler.start();
+        a.logger.info({ minShares: rc.minShares, keepShares: rc.keepShares, intervalSeconds: rc.intervalSeconds }, 'capital recycling on');
+        stopRecycler = () => recycler?.stop();
+      }
+    }
     process.stderr.write(`trading: ${a.strategies.map((s) => s.name).join(', ') || 'no strategy'} on ${(a.venue?.markets() ?? []).map((m) => shortToken(m.marketId)).join(', ')}\n`);
     if (duration !== undefined) {
       await new Promise((r) => setTimeout(r, duration * 1000));

@@ -134,6 +134,22 @@ export interface BookDeltaReceived {
   readonly venueAt?: number;
 }
 
+/**
+ * Capital recycling: we merged `amount` of both outcome tokens of a market back into collateral
+ * through the ConditionalTokens contract. `sent`: the transaction left — the inventory now expects
+ * both balances to fall by `amount`, and a snapshot showing that fall is neither drift nor the
+ * confirmation of pending SELL fills; `failed`: it did not happen, the expectation is dropped.
+ */
+export interface MergeRecorded {
+  readonly type: 'merge';
+  readonly at: number;
+  readonly marketId: string;
+  readonly tokens: readonly [string, string];
+  readonly amount: Micros;
+  readonly status: 'sent' | 'failed';
+  readonly txHash?: string;
+}
+
 export type InboundEvent =
   | FillReported
   | OrderSubmitted
@@ -144,7 +160,8 @@ export type InboundEvent =
   | ConnectionChanged
   | FeedGapDetected
   | BookUpdated
-  | BookDeltaReceived;
+  | BookDeltaReceived
+  | MergeRecorded;
 
 export type InboundEventType = InboundEvent['type'];
 

@@ -38,6 +38,10 @@ const lineSchemas = {
     at, kind: z.literal('book'), tokenId,
     bids: z.array(z.tuple([amount, amount])), asks: z.array(z.tuple([amount, amount])), tickSize: amount.optional(), venueAt,
   }),
+  merge: z.strictObject({
+    at, kind: z.literal('merge'), marketId: z.string().min(1).max(200), tokens: z.tuple([tokenId, tokenId]), amount,
+    status: z.enum(['sent', 'failed']), txHash: z.string().max(200).optional(),
+  }),
   book_delta: z.strictObject({
     at, kind: z.literal('book_delta'), tokenId,
     changes: z.array(z.strictObject({ side, price: amount, size: amount })), tickSize: amount.optional(), venueAt,
@@ -119,6 +123,11 @@ export function decodeEventLine(obj: Record<string, unknown>): InboundEvent {
         ...(l.tickSize !== undefined && { tickSize: m(l.tickSize, 'tickSize') }), ...(l.venueAt !== undefined && { venueAt: l.venueAt }),
       };
     }
+    case 'merge':
+      return {
+        type: 'merge', at: t, marketId: l.marketId, tokens: [l.tokens[0], l.tokens[1]], amount: m(l.amount, 'amount'), status: l.status,
+        ...(l.txHash !== undefined && { txHash: l.txHash }),
+      };
     case 'book_delta': {
       const changes = (l.changes as { side: 'BUY' | 'SELL'; price: unknown; size: unknown }[]).map((c, i) => ({
         side: c.side, price: m(c.price, `changes.${i}.price`), size: m(c.size, `changes.${i}.size`),
@@ -171,6 +180,8 @@ export function encodeEventLine(e: InboundEvent): Record<string, unknown> {
     case 'book':
       return { ...base, tokenId: e.tokenId, bids: e.bids.map(([p, s]) => [f(p), f(s)]), asks: e.asks.map(([p, s]) => [f(p), f(s)]),
         ...(e.tickSize !== undefined && { tickSize: f(e.tickSize) }), ...(e.venueAt !== undefined && { venueAt: e.venueAt }) };
+    case 'merge':
+      return { ...base, marketId: e.marketId, tokens: [...e.tokens], amount: f(e.amount), status: e.status, ...(e.txHash !== undefined && { txHash: e.txHash }) };
     case 'book_delta':
       return { ...base, tokenId: e.tokenId, changes: e.changes.map((c) => ({ side: c.side, price: f(c.price), size: f(c.size) })),
         ...(e.tickSize !== undefined && { tickSize: f(e.tickSize) }), ...(e.venueAt !== undefined && { venueAt: e.venueAt }) };

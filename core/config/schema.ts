@@ -27,6 +27,8 @@ export const rootSchema = z.strictObject({
   strategy: pluginBlock.optional(),
   /** The alert feed (fills, digests, reconnect storms, daily summary); validated by ops/alerts' schema. */
   alertFeed: z.looseObject({}).optional(),
+  /** Capital recycling for `polyquote run` (validated by app/run/recycling-config.ts). */
+  recycling: z.looseObject({}).optional(),
   /** The embedded exchange simulator `polyquote run` starts first (validated by the simulator's own schema). */
   simulator: z.looseObject({}).optional(),
 });
@@ -47,6 +49,7 @@ export interface PolyquoteConfig {
   readonly strategy?: PluginConfig;
   readonly simulator?: Record<string, unknown>;
   readonly alertFeed?: Record<string, unknown>;
+  readonly recycling?: Record<string, unknown>;
   /** Directory of the config file: relative paths resolve against it. */
   readonly baseDir: string;
   readonly file: string | undefined;

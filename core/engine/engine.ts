@@ -48,6 +48,8 @@ export class Engine {
   /** Submits admitted but still queued: admission counts them so two quotes never share one room. */
   private readonly queuedBuys = new Map<string, Micros>();
   private queuedCash: Micros = 0n;
+  /** Merges sent and not yet seen in a snapshot: tokenId → amount both balances are expected to fall by. */
+  private readonly expectedMerges = new Map<string, Micros>();
   /** The funder's collateral as the last authoritative snapshot read it (undefined: not read). */
   private collateralConfirmed: Micros | undefined;
   private readonly graceTimers = new Map<string, TimerHandle>();
@@ -73,7 +75,7 @@ export class Engine {
       (t) => this.position(t), risk, options.limitFor, logger,
       {
         queuedBuys: (t) => this.queuedBuys.get(t) ?? 0n, collateral: () => this.collateral(),
-        restingSells: (t) => this.orders.openOrdersOf(t).reduce((sum, o) => (o.side === 'SELL' ? sum + (o.originalSize - o.matched) : sum), 0n),
+        restingSells: (t) => this.orders.openOrdersOf(t).reduce((sum, o) => (o.side === 'SELL' ? sum + (o.originalSize - o.matched) : sum), this.expectedMerges.get(t) ?? 0n),
       },
     );
     inventory.hooks = {
@@ -245,6 +247,7 @@ export class Engine {
       inventory: this.inventory.exportState(), orders: this.orders.exportState(), pnl: this.pnl.exportState(), risk: this.risk.exportState(),
       health: this.health, lastAuthoritativeAt: this.lastAuthoritativeAt ?? null, feed: this.feed.export(),
       collateral: this.collateralConfirmed?.toString() ?? null,
+      merges: [...this.expectedMerges].map(([t, v]) => [t, v.toString()] as [string, string]),
     });
   }
 
@@ -260,6 +263,8 @@ export class Engine {
     this.lastAuthoritativeAt = s.parts.lastAuthoritativeAt ?? undefined;
     this.feed.import(s.parts.feed);
     this.collateralConfirmed = s.parts.collateral == null ? undefined : BigInt(s.parts.collateral);
+    this.expectedMerges.clear();
+    for (const [t, v] of s.parts.merges ?? []) this.expectedMerges.set(t, BigInt(v));
   }
 
   /** Re-evaluates every decision (after a restore, before quoting). */
@@ -355,6 +360,14 @@ export class Engine {
       }
       case 'balance':
         return this.applyBalance(e, seq);
+      case 'merge':
+        for (const t of e.tokens) {
+          const left = (this.expectedMerges.get(t) ?? 0n) + (e.status === 'sent' ? e.amount : -e.amount);
+          if (left > 0n) this.expectedMerges.set(t, left);
+          else this.expectedMerges.delete(t);
+          this.afterTokenChange(t);
+        }
+        return;
       case 'source_error':
         this.health = { ...this.health, lastAttemptAt: e.at, consecutiveFailures: this.health.consecutiveFailures + 1, lastError: e.error };
         this.feed.snapshotFailed();
@@ -392,6 +405,7 @@ export class Engine {
     if (!degraded && wasFallback) this.alert({ severity: 'info', code: 'SOURCE_PRIMARY_RESTORED', message: `primary ${e.source} source answering again` });
     if (e.collateral !== undefined && !degraded) this.collateralConfirmed = e.collateral;
     const force = this.feed.forceNextSnapshot;
+    this.consumeExpectedMerges(e);
     const results = this.inventory.applySnapshot(e, force);
     // A snapshot from an older block (ignored for some token) is not the fresh one a gap waits for.
     if (force && results.every((r) => r.applied)) {
@@ -407,6 +421,33 @@ export class Engine {
     }
     this.risk.evaluateGlobal();
     this.publishRisk();
+  }
+
+  /**
+   * A merge we sent makes both balances fall: a snapshot's fall up to the expected amount is the
+   * merge landing, taken into confirmed first, so it neither absorbs pending SELL fills nor counts
+   * as a discrepancy. Only the primary's (non-degraded) snapshots settle it.
+   */
+  private consumeExpectedMerges(e: Extract<InboundEvent, { type: 'balance' }>): void {
+    if (this.expectedMerges.size === 0 || e.degraded) return;
+    for (const [t, expected] of this.expectedMerges) {
+      const next = e.balances.get(t);
+      if (next === undefined || !this.inventory.has(t)) continue;
+      const p = this.inventory.position(t);
+      if (e.block !== undefined && p.confirmedBlock !== undefined && e.block < p.confirmedBlock) continue;
+      const fall = p.confirmed - next;
+      if (fall <= 0n) continue;
+      const taken = fall < expected ? fall : expected;
+      p.confirmed -= taken;
+      this.logger.info({ tokenId: t, merged: formatMicros(taken), stillExpected: formatMicros(expected - taken) }, 'merge seen on chain: confirmed lowered before reconciling');
+      if (taken === expected) this.expectedMerges.delete(t);
+      else this.expectedMerges.set(t, expected - taken);
+    }
+  }
+
+  /** Shares of a token promised to merges not yet seen on chain (not available to sell). */
+  pendingMerge(tokenId: string): Micros {
+    return this.expectedMerges.get(tokenId) ?? 0n;
   }
 
   private openGap(channel: 'user' | 'market', reason: string, at: number, seq: number): void {

@@ -18,6 +18,8 @@ export interface EngineStateParts {
   feed: FeedStateData;
   /** The funder's confirmed collateral (micro-units), null when no source read it. */
   collateral?: string | null;
+  /** Merges sent and not yet seen on chain: [tokenId, amount]. */
+  merges?: [string, string][];
 }
 
 export interface EngineState {

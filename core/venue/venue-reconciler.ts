@@ -38,6 +38,7 @@ export class VenueReconciler {
   private again: string | undefined;
   readonly runs: ReconcileRun[] = [];
   failures = 0;
+  private stopped = false;
 
   constructor(
     private readonly engine: Engine,
@@ -63,10 +64,17 @@ export class VenueReconciler {
   stop(): void {
     this.timer?.cancel();
     this.sub?.unsubscribe();
+    this.stopped = true;
+  }
+
+  /** Resolves once no run is in flight (shutdown). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running.catch(() => undefined);
   }
 
   /** One reconciliation; concurrent requests coalesce into one more run after the current one. */
   run(reason: string): Promise<ReconcileRun | undefined> {
+    if (this.stopped) return Promise.resolve(undefined);
     if (this.running) {
       this.again = reason;
       return this.running;
