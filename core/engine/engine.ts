@@ -463,11 +463,13 @@ export class Engine {
 
   /** size_matched moving past what our fills explain, and staying there, is a gap in the user feed. */
   private watchSizeMatched(orderId: string, tokenId: string, sizeMatched: Micros | undefined, at: number, seq: number): void {
-    if (sizeMatched === undefined || sizeMatched <= this.orders.filledByTrades(orderId)) return;
+    // A FAILED trade gives its size back to our fills, while the venue's size_matched may keep it.
+    const explained = () => this.orders.filledByTrades(orderId) + this.orders.failedOn(orderId);
+    if (sizeMatched === undefined || sizeMatched <= explained()) return;
     this.graceTimers.get(orderId)?.cancel();
     this.graceTimers.set(orderId, this.clock.scheduleAt(at + this.options.sizeMatchedGraceMs, () => {
       this.graceTimers.delete(orderId);
-      const fills = this.orders.filledByTrades(orderId);
+      const fills = explained();
       if (sizeMatched > fills) {
         this.openGap('user', `order ${orderId} size_matched ${formatMicros(sizeMatched)} without matching trades (${formatMicros(fills)}) on ${tokenId}`, this.clock.now(), seq);
       }

@@ -43,6 +43,7 @@ export class OrderTracker {
   private readonly closedStatus = new Map<string, OrderStatus>();
   private readonly reserved = new Map<string, Micros>();
   private readonly fillMatched = new Map<string, Micros>();
+  private readonly failedMatched = new Map<string, Micros>();
   /** Collateral reserved per open BUY order: price × remaining (an adopted order of unknown price at 1). */
   private readonly cashReserved = new Map<string, Micros>();
   private cashReservedTotal: Micros = 0n;
@@ -106,12 +107,21 @@ export class OrderTracker {
   fillChanged(orderId: string | undefined, delta: Micros): void {
     if (!orderId) return;
     this.fillMatched.set(orderId, maxMicros(0n, (this.fillMatched.get(orderId) ?? 0n) + delta));
+    if (delta < 0n) {
+      this.failedMatched.set(orderId, (this.failedMatched.get(orderId) ?? 0n) - delta);
+      if (this.failedMatched.size > this.closedMemory) this.failedMatched.delete(this.failedMatched.keys().next().value!);
+    }
     const o = this.open.get(orderId);
     // A failed trade puts its size back on the order. size_matched only ever ratchets up, so take the
     // trade out of it too: otherwise the reservation stays shrunk while the size is neither pending
     // nor reserved, and a later fill pushes exposure past the limit. Erring low here only over-reserves.
     if (o && delta < 0n) o.venueMatched = maxMicros(0n, o.venueMatched + delta);
     if (o) this.refresh(o);
+  }
+
+  /** Size of FAILED trades on the order: the venue's size_matched may still count them. */
+  failedOn(orderId: string): Micros {
+    return this.failedMatched.get(orderId) ?? 0n;
   }
 
   /** Size our fills on the order add up to. */

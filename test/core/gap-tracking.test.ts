@@ -36,6 +36,17 @@ describe('gap tracking', () => {
     expect(h.app.ledger.openGaps()).toMatchObject([{ channel: 'user', reason: expect.stringContaining('size_matched 8 without matching trades (0)') }]);
   });
 
+  it('opens no gap when the trade behind size_matched FAILED (the venue keeps counting it)', async () => {
+    h = await startApp();
+    h.submit('o1', 'SELL', 20);
+    h.order('o1', 'LIVE', { sizeMatched: 2.26 });
+    h.fill({ tradeId: 't1', orderId: 'o1', side: 'SELL', size: 2.26 });
+    h.advance(1_000);
+    h.fill({ tradeId: 't1', orderId: 'o1', side: 'SELL', size: 2.26, status: 'FAILED' });
+    h.advance(6_000);
+    expect(h.app.ledger.openGaps()).toEqual([]);
+  });
+
   it('opens no gap when the matching trade arrives within the grace period', async () => {
     h = await startApp();
     h.submit('o1', 'BUY', 20);
