@@ -46,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
         config, lines: fileLines(values.tape), skipBadLines: values['skip-bad-lines'] ?? false, logger,
         output: (line) => process.stdout.write(`${JSON.stringify(line)}\n`),
         onSkipped: (e) => process.stderr.write(`skipped: ${e.message}\n`),
+        onFrameProblem: (line, message) => process.stderr.write(`tape line ${line}: frame event skipped: ${message}\n`),
       });
       if (summary.skipped) process.stderr.write(`${summary.skipped} bad line(s) skipped\n`);
       return 0;

@@ -11,6 +11,7 @@ import { TapeError, errorMessage } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { stateLine, type StateLine } from '../../core/engine/report.ts';
 import { decodeEventLine, isEventLineKind, parseAt } from '../../core/tape-codec.ts';
+import { frameEvents, frameOf, isFrameKind } from './frames.ts';
 
 export interface ReplayOptions {
   readonly config: PolyquoteConfig;
@@ -23,6 +24,8 @@ export interface ReplayOptions {
   readonly onSkipped?: (err: TapeError) => void;
   /** Called with the app once built (tests and the demo observe the bus through it). */
   readonly onApp?: (app: App) => void;
+  /** A venue frame held an event that could not be understood (skipped, as live). */
+  readonly onFrameProblem?: (line: number, message: string) => void;
 }
 
 export interface ReplaySummary {
@@ -32,7 +35,6 @@ export interface ReplaySummary {
   readonly app: App | undefined;
 }
 
-const NOT_YET = new Set(['user_ws', 'market_ws']);
 
 /** Replays a tape; throws TapeError on the first bad line unless skipBadLines. */
 export async function replayTape(opts: ReplayOptions): Promise<ReplaySummary> {
@@ -52,8 +54,8 @@ export async function replayTape(opts: ReplayOptions): Promise<ReplaySummary> {
         const at = parseAt(obj.at, 'at');
         if (at < lastAt) throw new Error(`at ${new Date(at).toISOString()} is earlier than the previous line's ${new Date(lastAt).toISOString()}`);
         const kind = String(obj.kind);
-        if (NOT_YET.has(kind)) throw new Error(`kind "${kind}" is not supported yet: it needs the Polymarket connector`);
-        if (!isEventLineKind(kind) && kind !== 'advance' && kind !== 'query') throw new Error(`unknown kind ${JSON.stringify(obj.kind)}`);
+        const frame = isFrameKind(kind) ? frameOf(obj) : undefined;
+        if (!isEventLineKind(kind) && !isFrameKind(kind) && kind !== 'advance' && kind !== 'query') throw new Error(`unknown kind ${JSON.stringify(obj.kind)}`);
         const event = isEventLineKind(kind) ? decodeEventLine(obj) : undefined;
         const query = kind === 'query' ? parseQuery(obj) : undefined;
         if (kind === 'advance' && Object.keys(obj).some((k) => k !== 'at' && k !== 'kind')) throw new Error('advance takes no fields but at and kind');
@@ -66,6 +68,11 @@ export async function replayTape(opts: ReplayOptions): Promise<ReplaySummary> {
         lastAt = at;
         clock!.advanceTo(at);
         if (event) app.engine.ingest(event);
+        if (frame !== undefined && isFrameKind(kind)) {
+          const r = frameEvents(kind, frame, at, app.engine, opts.config);
+          for (const e of r.events) app.engine.ingest(e);
+          for (const p of r.problems) opts.onFrameProblem?.(lineNo, p.message);
+        }
         if (query) {
           const answer: Record<string, boolean> = {};
           if (query.canBuy !== undefined) answer.canBuy = app.engine.canBuy(query.tokenId!, query.canBuy);

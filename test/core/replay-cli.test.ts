@@ -139,11 +139,10 @@ describe.concurrent('polyquote replay', { timeout: 120_000 }, () => {
     expect(q).toMatchObject({ positions: { [T]: { effective: 80, conservativeExposure: 90 } }, answer: { canBuy: true } });
   });
 
-  it('says user_ws is not supported yet, naming the line', async () => {
+  it('parses user_ws frames with the connector: a broken trade inside is reported with its line and skipped', async () => {
     const r = await replay(tape([BASE[0]!, { at: at(1), kind: 'user_ws', frame: { event_type: 'trade' } }]));
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('tape line 2');
-    expect(r.stderr).toContain('not supported yet');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('tape line 2: frame event skipped');
   });
 
   it('exits 2 with the YAML path on stderr for a bad config', async () => {
