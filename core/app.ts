@@ -68,6 +68,8 @@ export class App {
   private readonly subs: Subscription[] = [];
   private checkpointTimer: TimerHandle | undefined;
   private started = false;
+  /** start() completed (recovery included): only then may dispose() write a checkpoint. */
+  private ready = false;
   private disposed = false;
   recovery: RecoveryReport | undefined;
 
@@ -150,6 +152,7 @@ export class App {
       if (lastSeq > 0) this.runner.requestSnapshot('restart: reconcile before quoting');
     }
     this.checkpointTimer = this.clock.every(this.config.engine.checkpointEverySeconds * 1000, () => this.checkpoint());
+    this.ready = true;
   }
 
   /** Flushes the ledger and writes a checkpoint of the current state. */
@@ -171,7 +174,7 @@ export class App {
     for (const s of this.subs) s.unsubscribe();
     await this.source?.dispose();
     for (const sink of this.sinks) await sink.dispose?.();
-    if (this.started && this.engine.lastSeq > 0 && !this.opts.readOnly) this.checkpoint();
+    if (this.ready && this.engine.lastSeq > 0 && !this.opts.readOnly) this.checkpoint();
     this.engine.dispose();
     try {
       this.ledger.close();

@@ -166,7 +166,7 @@ export class Engine {
   /** Engine state for a checkpoint. */
   exportState(): EngineState {
     return EngineStateCodec.export(this.seq, this.clock.now(), {
-      inventory: this.inventory.exportState(), orders: this.orders.exportState(), pnl: this.pnl.exportState(), risk: this.risk.exportState(),
+      inventory: this.inventory.exportState(), orders: this.orders.exportState(), pnl: this.pnl.exportState(), pnlBookings: this.pnl.exportBookings(), risk: this.risk.exportState(),
       health: this.health, lastAuthoritativeAt: this.lastAuthoritativeAt ?? null, feed: this.feed.export(),
     });
   }
@@ -178,6 +178,7 @@ export class Engine {
     this.inventory.importState(s.parts.inventory);
     this.orders.importState(s.parts.orders);
     this.pnl.importState(s.parts.pnl);
+    this.pnl.importBookings(s.parts.pnlBookings ?? []);
     this.risk.importState(s.parts.risk);
     this.health = s.parts.health;
     this.lastAuthoritativeAt = s.parts.lastAuthoritativeAt ?? undefined;

@@ -24,7 +24,7 @@ import type { Clock, TimerHandle } from '../../../core/clock.ts';
 import { LedgerError } from '../../../core/errors.ts';
 import type { Checkpoint, GapRecord, Ledger, LedgerQuery, LedgerRecord, LedgerStats } from '../../../core/ledger/ledger.ts';
 import type { Logger } from '../../../core/logger.ts';
-import { checkQuery, encodeCheckpoint, encodeRecord, FailureListeners, KEEP_CHECKPOINTS, notOpen } from '../ledger-rules.ts';
+import { checkQuery, decodeCheckpointState, encodeCheckpoint, encodeRecord, FailureListeners, KEEP_CHECKPOINTS, notOpen } from '../ledger-rules.ts';
 import { LockFile } from './lock-file.ts';
 import { checkHeader, SCHEMA_SQL, verifyExisting } from './sqlite-schema.ts';
 import { EVENT_COLUMNS, EVENTS_FROM, INSERT_CHUNK, LedgerStatements, toRecord, type EventRow } from './sqlite-statements.ts';
@@ -209,10 +209,11 @@ export class SqliteLedger implements Ledger {
     if (keep !== undefined) this.compact(cp.at - keep * 1000);
   }
 
-  latestCheckpoint(): Checkpoint | undefined {
+  latestCheckpoint(beforeSeq?: number): Checkpoint | undefined {
     this.prepareRead();
-    const row = this.stmts.latestCheckpoint.get() as { seq: number; at: number; state: string } | undefined;
-    return row && { seq: row.seq, at: row.at, state: JSON.parse(row.state) as unknown };
+    const stmt = beforeSeq === undefined ? this.stmts.latestCheckpoint : this.stmts.checkpointBefore;
+    const row = (beforeSeq === undefined ? stmt.get() : stmt.get(beforeSeq)) as { seq: number; at: number; state: string } | undefined;
+    return row && { seq: row.seq, at: row.at, state: decodeCheckpointState(this.name, row.seq, row.state) };
   }
 
   recordGap(gap: { channel: string; reason: string; detectedAt: number; detectedSeq: number }): number {

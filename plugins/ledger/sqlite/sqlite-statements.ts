@@ -6,6 +6,7 @@
  * decimal string, so records carry `tokenId` exactly as appended.
  */
 import type Database from 'better-sqlite3';
+import { LedgerError } from '../../../core/errors.ts';
 import type { GapRecord, LedgerQuery, LedgerRecord } from '../../../core/ledger/ledger.ts';
 
 export const INSERT_CHUNK = 64;
@@ -33,8 +34,18 @@ interface GapRow {
   resolution: string | null;
 }
 
+/** A stored row as a record; a payload that is not a JSON object is LEDGER_CORRUPT naming the record. */
 export function toRecord(r: EventRow): LedgerRecord {
-  return { seq: r.seq, type: r.type, tokenId: r.token_id, at: r.at, payload: JSON.parse(r.payload) as Record<string, unknown> };
+  let payload: unknown;
+  try {
+    payload = JSON.parse(r.payload);
+  } catch {
+    payload = undefined;
+  }
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) {
+    throw new LedgerError('LEDGER_CORRUPT', `ledger record #${r.seq} (${r.type}) has a payload that is not a JSON object`, { errorClass: 'non-retryable' });
+  }
+  return { seq: r.seq, type: r.type, tokenId: r.token_id, at: r.at, payload: payload as Record<string, unknown> };
 }
 
 export function toGap(r: GapRow): GapRecord {
@@ -69,6 +80,7 @@ export class LedgerStatements {
   private readonly queries = new Map<string, Database.Statement>();
   readonly lastEventSeq: Database.Statement;
   readonly latestCheckpoint: Database.Statement;
+  readonly checkpointBefore: Database.Statement;
   readonly openGaps: Database.Statement;
   readonly byType: Database.Statement;
   readonly tokens: Database.Statement;
@@ -77,6 +89,7 @@ export class LedgerStatements {
     const sql = (s: string) => db.prepare(s);
     this.lastEventSeq = sql('SELECT max(seq) AS seq FROM events');
     this.latestCheckpoint = sql('SELECT seq, at, state FROM checkpoints ORDER BY seq DESC LIMIT 1');
+    this.checkpointBefore = sql('SELECT seq, at, state FROM checkpoints WHERE seq < ? ORDER BY seq DESC LIMIT 1');
     this.openGaps = sql('SELECT * FROM gaps WHERE resolved_at IS NULL ORDER BY id');
     // One pass over the covering (type, at) index gives the counts and the exact time span, whether
     // or not `at` was appended in order (stats() sums and folds the per-type rows).
