@@ -25,6 +25,7 @@ import type { PositionSource } from './sources/position-source.ts';
 import { SourceRunner } from './sources/source-runner.ts';
 import { recoverFromLedger, type RecoveryReport } from './engine/recovery.ts';
 import { TOKENS } from './tokens.ts';
+import { primarySourceKind } from './config/primary-source.ts';
 import { PluginRegistry } from '../plugins/registry.ts';
 
 export interface AppOptions {
@@ -98,6 +99,7 @@ export class App {
     const engineOptions: EngineOptions = {
       sizeMatchedGraceMs: config.engine.sizeMatchedGraceSeconds * 1000,
       limitFor: limitsPolicy(policies)?.limitFor,
+      primarySource: primarySourceKind(config.positionSource),
     };
     c.register(TOKENS.Config, { useValue: config });
     c.register(TOKENS.Clock, { useValue: clock });

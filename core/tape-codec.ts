@@ -39,7 +39,7 @@ const lineSchemas = {
   }),
   balance: z.strictObject({
     at, kind: z.literal('balance'), source: z.enum(['chain', 'rest']),
-    balances: z.record(tokenId, amount), block: block.optional(),
+    balances: z.record(z.string(), amount), block: block.optional(),
     degraded: z.boolean().optional(), collateral: amount.optional(),
   }),
   source_error: z.strictObject({ at, kind: z.literal('source_error'), source: z.string().min(1).max(100), error: z.string().max(2000) }),
@@ -109,6 +109,17 @@ function describeAt(value: unknown): string {
   return s.length > 60 ? `${JSON.stringify(s.slice(0, 60))}…` : typeof value === 'string' ? JSON.stringify(s) : s;
 }
 
+/**
+ * Why an event cannot be ledgered (recovery's decoder would refuse it), checked cheaply on every
+ * inbound event: a time that is not an integer in range. `undefined` when it can be.
+ */
+export function unstorableReason(e: InboundEvent): string | undefined {
+  if (!Number.isSafeInteger(e.at) || e.at < MIN_AT || e.at > MAX_AT) return `expected at to be integer epoch ms between ${MIN_AT} and ${MAX_AT}, got ${String(e.at)}`;
+  const v = (e as { venueAt?: unknown }).venueAt;
+  if (v !== undefined && (!Number.isSafeInteger(v) || (v as number) < 0)) return `expected venueAt to be integer epoch ms, got ${String(v)}`;
+  return undefined;
+}
+
 /** Decodes one event line object (already JSON-parsed). Throws an Error naming the field. */
 export function decodeEventLine(obj: Record<string, unknown>): InboundEvent {
   const kind = obj.kind as EventLineKind;
@@ -146,7 +157,10 @@ export function decodeEventLine(obj: Record<string, unknown>): InboundEvent {
       };
     case 'balance': {
       const balances = new Map<string, Micros>();
-      for (const [k, v] of Object.entries(l.balances as Record<string, unknown>)) balances.set(k, parseBounded(v, `balances.${k}`));
+      for (const [k, v] of Object.entries(l.balances as Record<string, unknown>)) {
+        if (!isTokenId(k)) throw new Error(`expected a canonical decimal uint256 token id (no leading zeros, below 2^256) as key, got ${JSON.stringify(String(k).slice(0, 90))} at balances`);
+        balances.set(k, parseBounded(v, `balances.${k}`));
+      }
       return {
         type: 'balance', at: t, source: l.source, balances,
         ...(l.block !== undefined && { block: BigInt(l.block) }), ...(l.degraded !== undefined && { degraded: l.degraded }),

@@ -6,7 +6,7 @@
 import { formatMicros, type Micros } from '../amounts.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import { errorMessage } from '../errors.ts';
-import { eventTokenId, type AlertRaised, type BookUpdated, type InboundEvent, type Side } from '../events.ts';
+import { eventTokenId, type AlertRaised, type BookUpdated, type InboundEvent, type Side, type SourceKindName } from '../events.ts';
 import type { InventoryManager } from '../inventory/inventory-manager.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { Logger } from '../logger.ts';
@@ -14,7 +14,7 @@ import type { OrderTracker } from '../orders/order-tracker.ts';
 import type { PnlTracker } from '../pnl/pnl-tracker.ts';
 import type { RiskEngine } from '../risk/risk-engine.ts';
 import type { SourceHealth } from '../sources/position-source.ts';
-import { encodeEventLine } from '../tape-codec.ts';
+import { encodeEventLine, unstorableReason } from '../tape-codec.ts';
 import type { Bus } from '../bus.ts';
 import { inject, injectable } from 'tsyringe';
 import { TOKENS } from '../tokens.ts';
@@ -28,6 +28,8 @@ export interface EngineOptions {
   readonly sizeMatchedGraceMs: number;
   /** Position limit per token (from conservative-limits), if any. */
   readonly limitFor: ((tokenId: string) => Micros) | undefined;
+  /** The authoritative snapshot kind (the configured primary source); others count as fallback. */
+  readonly primarySource?: SourceKindName | undefined;
 }
 
 @injectable()
@@ -106,6 +108,8 @@ export class Engine {
 
   /** Receives one inbound event: ledger first, then state, then the bus. Never throws on bad data. */
   ingest(event: InboundEvent): number {
+    const bad = unstorableReason(event);
+    if (bad) return this.reject(event, bad);
     const seq = ++this.seq;
     if (!this.ledgerFailed) {
       try {
@@ -282,7 +286,7 @@ export class Engine {
 
   private applyBalance(e: Extract<InboundEvent, { type: 'balance' }>, seq: number): void {
     const wasFallback = this.health.servingFallback;
-    const degraded = e.degraded === true;
+    const degraded = e.degraded === true || (this.options.primarySource !== undefined && e.source !== this.options.primarySource);
     this.health = { ...this.health, source: e.source, lastSuccessAt: e.at, lastAttemptAt: e.at, consecutiveFailures: 0, lastError: undefined, servingFallback: degraded };
     if (!degraded) this.lastAuthoritativeAt = e.at;
     if (degraded && !wasFallback) this.alert({ severity: 'warning', code: 'SOURCE_FALLBACK', message: `balances now served by the ${e.source} fallback; quoting tightened` });
@@ -347,6 +351,13 @@ export class Engine {
   private alert(a: Omit<AlertRaised, 'type' | 'at'>): void {
     if (this.replaying) return;
     this.bus.publishAlert({ type: 'alert', at: this.clock.now(), ...a });
+  }
+
+  /** Bad data, not a ledger failure: refused before it is sequenced or ledgered (returns 0). */
+  private reject(event: InboundEvent, why: string): number {
+    this.logger.warn({ type: event.type, why }, 'inbound event refused');
+    this.alert({ severity: 'warning', code: 'EVENT_REJECTED', message: `${event.type} event refused: ${why}` });
+    return 0;
   }
 
   private onLedgerFailure(err: Error): void {

@@ -50,7 +50,7 @@ const inventorySchema = z.object({
     tokenId: z.string(), confirmed: big, confirmedAt: nullableTime, confirmedBlock: z.string().regex(/^\d{1,100}$/).nullable(),
     discrepancies: nat, pending: z.array(pendingSchema),
   })),
-  seen: z.array(z.tuple([z.string(), time, fillStatus])),
+  seen: z.array(z.tuple([z.string(), time, fillStatus]).rest(z.union([z.string(), z.null()]))),
   counters: z.record(z.string(), nat),
 });
 
