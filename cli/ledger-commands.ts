@@ -18,6 +18,13 @@ export async function ledgerCommand(args: string[], registry: PluginRegistry): P
   const config = loadConfigFile(values.config, registry);
   const build = pluginBuilder(registry, config, new SystemClock(), createLogger({ level: 'warn' }));
   const ledger = build<Ledger>('ledger', { ...config.ledger, ...(config.ledger.kind === 'sqlite' && { readOnly: true }) }, 'ledger');
+  if (sub !== 'inspect' && sub !== 'export') throw usageError(`expected "ledger export" or "ledger inspect", got ${JSON.stringify(sub)}`);
+  // Flags are checked before the ledger is opened: a usage error never depends on the ledger's state.
+  const fromAt = timeFlag(values.from, '--from');
+  const toAt = timeFlag(values.to, '--to');
+  if (sub === 'export' && !values.tape) throw usageError('ledger export needs --tape <out.jsonl>');
+  const held = 'path' in ledger && typeof ledger.path === 'string' ? ledgerFiles(ledger.path) : [];
+  const target = values.tape === undefined ? undefined : outputFile(values.tape, '--tape', held);
   ledger.open();
   try {
     if (sub === 'inspect') {
@@ -25,15 +32,10 @@ export async function ledgerCommand(args: string[], registry: PluginRegistry): P
       return 0;
     }
     if (sub === 'export') {
-      if (!values.tape) throw usageError('ledger export needs --tape <out.jsonl>');
-      const fromAt = timeFlag(values.from, '--from');
-      const toAt = timeFlag(values.to, '--to');
-      // Never over the ledger or a file it holds open: checked before the output is opened (and truncated).
-      const held = 'path' in ledger && typeof ledger.path === 'string' ? ledgerFiles(ledger.path) : [];
-      const target = outputFile(values.tape, '--tape', held);
+      // Never over the ledger or a file it holds open: checked (above) before the output is opened and truncated.
       let fd: number;
       try {
-        fd = fs.openSync(target, 'w');
+        fd = fs.openSync(target!, 'w');
       } catch (err) {
         throw new UsageError(`cannot write --tape ${values.tape}: ${(err as Error).message}`);
       }

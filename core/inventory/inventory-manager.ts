@@ -54,6 +54,9 @@ export interface InventoryHooks {
   onAgedOut?(tokenId: string, aged: readonly PendingFill[], netDelta: Micros): void;
 }
 
+/** Most fill keys remembered for dedup (settled ones; pending fills are always known). */
+export const MAX_SEEN_KEYS = 200_000;
+
 @injectable()
 export class InventoryManager {
   private readonly positions = new Map<string, TrackedPosition>();
@@ -319,8 +322,11 @@ export class InventoryManager {
   private pruneSeen(): void {
     const now = this.clock.now();
     const cutoff = now - this.dedupWindowMs;
+    // Bounded too by count (oldest first), so neither memory nor a checkpoint grows with history.
+    let over = this.seen.size - MAX_SEEN_KEYS;
     for (const [k, v] of this.seen) {
-      if (v.at > cutoff) break;
+      if (v.at > cutoff && over <= 0) break;
+      over--;
       this.seen.delete(k);
       // A fill still pending stays known (moved to the young end) until it leaves pending.
       if (this.positions.get(v.tokenId)?.pending.has(k)) {

@@ -87,7 +87,8 @@ export class OrderTracker {
 
   /** A fill on one of our orders shrinks its reservation (FAILED fills give it back). */
   fillChanged(orderId: string | undefined, delta: Micros): void {
-    if (!orderId) return;
+    // Only orders we track (open or recently closed) keep a matched size: memory follows open state.
+    if (!orderId || (!this.open.has(orderId) && !this.closed.has(orderId))) return;
     this.fillMatched.set(orderId, maxMicros(0n, (this.fillMatched.get(orderId) ?? 0n) + delta));
     const o = this.open.get(orderId);
     // A failed trade puts its size back on the order. size_matched only ever ratchets up, so take the
@@ -179,7 +180,11 @@ export class OrderTracker {
 
   private rememberClosed(orderId: string, at: number): void {
     this.closed.set(orderId, at);
-    if (this.closed.size > this.closedMemory) this.closed.delete(this.closed.keys().next().value!);
+    if (this.closed.size > this.closedMemory) {
+      const evicted = this.closed.keys().next().value!;
+      this.closed.delete(evicted);
+      this.fillMatched.delete(evicted);
+    }
   }
 }
 

@@ -12,7 +12,7 @@ import type { GapRecord, LedgerQuery, LedgerRecord } from '../../../core/ledger/
 export const INSERT_CHUNK = 64;
 
 /** The columns of a record, the token id translated back through the dictionary (NULL stays NULL). */
-export const EVENT_COLUMNS = 'e.seq AS seq, e.type AS type, t.token_id AS token_id, e.at AS at, e.payload AS payload';
+export const EVENT_COLUMNS = 'e.seq AS seq, e.type AS type, t.token_id AS token_id, e.at AS at, e.payload AS payload, e.token AS token';
 export const EVENTS_FROM = 'events e LEFT JOIN tokens t ON t.id = e.token';
 
 export interface EventRow {
@@ -21,6 +21,8 @@ export interface EventRow {
   token_id: string | null;
   at: number;
   payload: string;
+  /** The dictionary id stored in the row (a non-NULL id without its dictionary row is corruption). */
+  token?: number | null;
 }
 
 interface GapRow {
@@ -41,6 +43,9 @@ export function toRecord(r: EventRow): LedgerRecord {
     payload = JSON.parse(r.payload);
   } catch {
     payload = undefined;
+  }
+  if (r.token !== null && r.token !== undefined && r.token_id === null) {
+    throw new LedgerError('LEDGER_CORRUPT', `ledger record #${r.seq} (${r.type}) names token dictionary id ${r.token}, which has no row in the tokens table`, { errorClass: 'non-retryable' });
   }
   if (!payload || typeof payload !== 'object' || Array.isArray(payload)) {
     throw new LedgerError('LEDGER_CORRUPT', `ledger record #${r.seq} (${r.type}) has a payload that is not a JSON object`, { errorClass: 'non-retryable' });
