@@ -9,6 +9,8 @@ import { loadConfigFile } from '../core/config/load.ts';
 import { ConfigError, PolyquoteError, UsageError, errorMessage } from '../core/errors.ts';
 import { createLogger, scrubSecrets } from '../core/logger.ts';
 import { replayTape } from '../core/replay/replay.ts';
+import { App } from '../core/app.ts';
+import { VirtualClock } from '../core/clock.ts';
 import { ingestTape } from '../core/replay/ingest.ts';
 import { PluginRegistry } from '../plugins/registry.ts';
 import { fileLines } from './lines.ts';
@@ -74,7 +76,10 @@ async function main(argv: string[]): Promise<number> {
     case 'check-config': {
       const { values } = parseArgs({ args: rest, options: { config: { type: 'string' } }, strict: true });
       if (!values.config) return usage('check-config needs --config');
-      loadConfigFile(values.config, registry);
+      const config = loadConfigFile(values.config, registry);
+      // Every plugin but the position source (which would dial its RPC) is built as a run builds it,
+      // nothing started or opened: a config check-config accepts is one the commands accept.
+      await App.create(config, { clock: new VirtualClock(0), readOnly: true, withoutSources: true, logger: createLogger({ level: 'silent' }) }).dispose();
       process.stdout.write(`${values.config}: ok\n`);
       return 0;
     }
