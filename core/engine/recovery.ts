@@ -34,6 +34,7 @@ export function recoverFromLedger(engine: Engine, ledger: Ledger, clock: Clock, 
   const t0 = performance.now();
   const virtual = clock instanceof RecoveringClock ? clock : undefined;
   const { cp, skipped } = restoreBase(engine, ledger, logger);
+  if (cp) rememberFillsBefore(engine, ledger, cp);
   let replayed = 0;
   let lastSeq = cp?.seq ?? 0;
   // With no tail the clock still resumes where the checkpoint left it, never earlier.
@@ -105,6 +106,14 @@ function restoreBase(engine: Engine, ledger: Ledger, logger: Logger): { cp: Chec
     logger.warn({ checkpointSeq: seq, reason }, 'checkpoint cannot be used: falling back to the one before it');
     before = seq;
   }
+}
+
+/** The dedup memory of the window before the checkpoint, rebuilt from the ledger's fill records. */
+function rememberFillsBefore(engine: Engine, ledger: Ledger, cp: Checkpoint): void {
+  const fromAt = Math.max(MIN_AT, cp.at - engine.inventory.dedupWindow);
+  const fills: ReturnType<typeof decodeEventLine>[] = [];
+  for (const rec of ledger.query({ types: ['fill'], fromAt, toSeq: cp.seq })) fills.push(decodeRecord(ledger, rec));
+  engine.inventory.rememberFills(fills.filter((e): e is Extract<typeof e, { type: 'fill' }> => e.type === 'fill'));
 }
 
 /** A record's event, with every check the record must pass. */

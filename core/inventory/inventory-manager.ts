@@ -245,6 +245,29 @@ export class InventoryManager {
     if (oldest !== undefined) this.scheduleAgeOut(tokenId, oldest + this.reconciler.pendingFillTtlMs);
   }
 
+  /** How far back fill keys are remembered (recovery rebuilds them from the ledger over this window). */
+  get dedupWindow(): number {
+    return this.dedupWindowMs;
+  }
+
+  /**
+   * Rebuilds the dedup memory from the ledger's fills before a checkpoint (oldest first), exactly as
+   * the live run keyed them: checkpoints carry open state only, not a day of keys.
+   */
+  rememberFills(fills: Iterable<FillReported>): void {
+    for (const f of fills) {
+      const { key, ambiguous } = this.keyOf(f);
+      if (ambiguous) continue;
+      this.seen.delete(key);
+      this.seen.set(key, { at: f.at, status: f.status, tokenId: f.tokenId });
+      if (f.tradeId && !this.tradeFills.has(key)) this.indexTrade(key, { tradeId: f.tradeId, tokenId: f.tokenId, side: f.side });
+    }
+    // Oldest first again (pruning relies on it): the pending fills' keys came from the checkpoint first.
+    const all = [...this.seen].sort((a, b) => a[1].at - b[1].at);
+    this.seen.clear();
+    for (const [k, v] of all) this.seen.set(k, v);
+  }
+
   /** State for a checkpoint (JSON-safe). */
   exportState(): InventoryState {
     return {
@@ -253,7 +276,9 @@ export class InventoryManager {
         confirmedBlock: p.confirmedBlock?.toString() ?? null, discrepancies: this.discrepancyCount(p.tokenId),
         pending: [...p.pending.values()].map((f) => ({ ...f, size: f.size.toString(), originalSize: f.originalSize.toString(), price: f.price.toString() })),
       })),
-      seen: [...this.seen].map(([k, v]) => {
+      // Only the keys of fills still pending (they must stay matched to their trade); the settled ones
+      // are rebuilt from the ledger at recovery (rememberFills), so a checkpoint follows open state.
+      seen: [...this.seen].filter(([k, v]) => this.positions.get(v.tokenId)?.pending.has(k)).map(([k, v]) => {
         const t = this.tradeFills.get(k);
         return (t ? [k, v.at, v.status, v.tokenId, t.tradeId, t.side] : [k, v.at, v.status, v.tokenId]) as SeenRow;
       }),

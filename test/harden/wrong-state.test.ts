@@ -205,3 +205,31 @@ describe('after a restart', () => {
 });
 
 void writeFileSync;
+
+describe('memory follows open state', () => {
+  it('a checkpoint after thousands of settled fills holds no history, and a re-sent old fill is still recognised after a restart', async () => {
+    const c = sqliteConfig(dir, 'bounded');
+    const a = await startOn(configOf(c.yaml, dir), START);
+    const tok = '9';
+    let t = START;
+    a.app.engine.ingest({ type: 'balance', at: t, source: 'chain', balances: new Map([[tok, 0n]]) });
+    for (let i = 0; i < 2000; i++) {
+      t += 10;
+      a.clock.advanceTo(t);
+      a.app.engine.ingest({ type: 'fill', at: t, tradeId: `t${i}`, orderId: `o${i}`, tokenId: tok, side: 'BUY', size: sh(1), price: sh('0.5'), status: 'MATCHED' });
+    }
+    t += 10;
+    a.clock.advanceTo(t);
+    a.app.engine.ingest({ type: 'balance', at: t, source: 'chain', balances: new Map([[tok, sh(2000)]]) }); // all confirmed
+    await a.app.dispose();
+    const state = sql(c.ledger, (db) => JSON.parse((db.prepare('SELECT state FROM checkpoints ORDER BY seq DESC LIMIT 1').get() as { state: string }).state));
+    expect(state.parts.inventory.seen).toEqual([]);
+    expect(state.parts.orders.fillMatched).toEqual([]);
+    expect(JSON.stringify(state).length).toBeLessThan(5_000);
+    const b = await startOn(configOf(c.yaml, dir), START);
+    b.app.engine.ingest({ type: 'fill', at: t + 10, tradeId: 't5', orderId: 'o5', tokenId: tok, side: 'BUY', size: sh(1), price: sh('0.5'), status: 'CONFIRMED' });
+    expect(b.app.engine.inventory.counters.duplicate).toBe(1);
+    expect(b.app.engine.position(tok).pendingBuys).toBe(0n);
+    await b.app.dispose();
+  });
+});
