@@ -34,6 +34,7 @@ export function recoverFromLedger(engine: Engine, ledger: Ledger, clock: Clock, 
   const t0 = performance.now();
   const virtual = clock instanceof RecoveringClock ? clock : undefined;
   const { cp, skipped } = restoreBase(engine, ledger, logger);
+  if (cp) checkCovered(ledger, cp);
   if (cp) rememberFillsBefore(engine, ledger, cp);
   let replayed = 0;
   let lastSeq = cp?.seq ?? 0;
@@ -106,6 +107,17 @@ function restoreBase(engine: Engine, ledger: Ledger, logger: Logger): { cp: Chec
     logger.warn({ checkpointSeq: seq, reason }, 'checkpoint cannot be used: falling back to the one before it');
     before = seq;
   }
+}
+
+/**
+ * A checkpoint's own record must be in the ledger unless compaction removed everything up to it
+ * (times only grow, so it never removes a later record and keeps an earlier one): records before it
+ * but not its own means records were cut off the end, and the checkpoint covers events that are gone.
+ */
+function checkCovered(ledger: Ledger, cp: Checkpoint): void {
+  if (cp.seq === 0 || ledger.query({ fromSeq: cp.seq, toSeq: cp.seq }).length > 0) return;
+  const earlier = ledger.query({ toSeq: cp.seq, limit: 1 });
+  if (earlier.length > 0) throw corrupt(ledger, `checkpoint at seq ${cp.seq} is beyond the last record (records up to it are missing)`);
 }
 
 /** The dedup memory of the window before the checkpoint, rebuilt from the ledger's fill records. */

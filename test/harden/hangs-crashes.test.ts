@@ -170,4 +170,19 @@ describe('a tampered ledger is LEDGER_CORRUPT naming the record', () => {
     expect(err?.code).toBe('LEDGER_CORRUPT');
     expect(err?.message).toMatch(want);
   });
+
+  it('a checkpoint beyond the last record', async () => {
+    const c = sqliteConfig(dir, 'tamper-beyond');
+    const { app, clock } = await startOn(configOf(c.yaml, dir), events[0]!.at);
+    feed(app, clock, events.slice(0, 40));
+    app.checkpoint();
+    (app as unknown as { ready: boolean }).ready = false;
+    await app.dispose();
+    sql(c.ledger, (db) => db.prepare('DELETE FROM events WHERE seq > 30').run());
+    const again = App.create(configOf(c.yaml, dir), { clock: new VirtualClock(events[0]!.at), withoutSources: true });
+    const err = await again.start().then(() => undefined, (e: unknown) => e as Error & { code?: string });
+    await again.dispose();
+    expect(err?.code).toBe('LEDGER_CORRUPT');
+    expect(err?.message).toMatch(/checkpoint at seq 40 is beyond the last record/);
+  });
 });
