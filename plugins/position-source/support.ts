@@ -16,7 +16,6 @@ export const addressSchema = z
   .refine((s) => isAddress(s, { strict: s !== s.toLowerCase() }), 'expected a valid EIP-55 checksum (or an all-lowercase address)')
   .transform((s) => getAddress(s.toLowerCase()));
 
-/** A positive number of seconds. */
 /** Poll intervals and timeouts: whole milliseconds from 1 ms up to what a Node timer can wait. */
 export const secondsSchema = seconds(0.001);
 
