@@ -25,6 +25,7 @@ import type { PositionSource } from '../core/sources/position-source.ts';
 import { SourceRunner } from '../core/sources/source-runner.ts';
 import { recoverFromLedger, type RecoveryReport } from '../core/engine/recovery.ts';
 import { TOKENS } from '../core/tokens.ts';
+import { primarySourceKind } from '../core/config/primary-source.ts';
 import { HealthRegistry } from '../core/health.ts';
 import { Gateway } from '../core/orders/gateway.ts';
 import { EngineMarketView } from '../core/engine/market-view.ts';
@@ -111,6 +112,8 @@ export class App {
   private readonly subs: Subscription[] = [];
   private checkpointTimer: TimerHandle | undefined;
   private started = false;
+  /** start() completed (recovery included): only then may dispose() write a checkpoint. */
+  private ready = false;
   private disposed = false;
   recovery: RecoveryReport | undefined;
 
@@ -243,6 +246,7 @@ export class App {
     const engineOptions: EngineOptions = {
       sizeMatchedGraceMs: config.engine.sizeMatchedGraceSeconds * 1000,
       limitFor: combinedLimits(policies),
+      primarySource: primarySourceKind(config.positionSource),
     };
     c.register(TOKENS.Config, { useValue: config });
     c.register(TOKENS.Clock, { useValue: clock });
@@ -308,6 +312,7 @@ export class App {
       if (lastSeq > 0) this.runner.requestSnapshot('restart: reconcile before quoting');
     }
     this.checkpointTimer = this.clock.every(this.config.engine.checkpointEverySeconds * 1000, () => this.checkpoint());
+    this.ready = true;
   }
 
   /** Flushes the ledger and writes a checkpoint of the current state. */
@@ -333,7 +338,7 @@ export class App {
     for (const s of this.subs) s.unsubscribe();
     await this.source?.dispose();
     await this.alerting?.dispose();
-    if (this.started && this.engine.lastSeq > 0 && !this.opts.readOnly) this.checkpoint();
+    if (this.ready && this.engine.lastSeq > 0 && !this.opts.readOnly) this.checkpoint();
     this.engine.dispose();
     try {
       this.ledger.close();

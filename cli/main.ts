@@ -4,15 +4,17 @@
  * 2 bad usage or bad config — in every failure case before anything was changed.
  */
 import 'reflect-metadata';
-import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../core/config/load.ts';
-import { ConfigError, PolyquoteError, errorMessage } from '../core/errors.ts';
+import { ConfigError, PolyquoteError, UsageError, errorMessage } from '../core/errors.ts';
 import { createLogger, scrubSecrets } from '../core/logger.ts';
 import { replayTape } from '../app/replay/replay.ts';
+import { App } from '../app/app.ts';
+import { VirtualClock } from '../core/clock.ts';
 import { ingestTape } from '../app/replay/ingest.ts';
 import { PluginRegistry } from '../plugins/registry.ts';
 import { fileLines } from './lines.ts';
+import { inputFile, numberFlag } from './args.ts';
 import { runDemo } from './demo.ts';
 import { ledgerCommand } from './ledger-commands.ts';
 import { sourcesCompareCommand } from './sources-compare.ts';
@@ -39,11 +41,11 @@ async function main(argv: string[]): Promise<number> {
     case 'replay': {
       const { values } = parseArgs({ args: rest, options: { config: { type: 'string' }, tape: { type: 'string' }, 'skip-bad-lines': { type: 'boolean' } }, strict: true });
       if (!values.config || !values.tape) return usage('replay needs --config and --tape');
-      if (!existsSync(values.tape)) return usage(`tape file not found: ${values.tape}`);
+      const tape = inputFile(values.tape, '--tape');
       const config = loadConfigFile(values.config, registry);
       const logger = createLogger({ level: process.env.POLYQUOTE_LOG_LEVEL ?? 'silent' });
       const summary = await replayTape({
-        config, lines: fileLines(values.tape), skipBadLines: values['skip-bad-lines'] ?? false, logger,
+        config, lines: fileLines(tape), skipBadLines: values['skip-bad-lines'] ?? false, logger,
         output: (line) => process.stdout.write(`${JSON.stringify(line)}\n`),
         onSkipped: (e) => process.stderr.write(`skipped: ${e.message}\n`),
         onFrameProblem: (line, message) => process.stderr.write(`tape line ${line}: frame event skipped: ${message}\n`),
@@ -54,14 +56,16 @@ async function main(argv: string[]): Promise<number> {
     case 'ingest': {
       const { values } = parseArgs({ args: rest, options: { config: { type: 'string' }, tape: { type: 'string' }, 'pace-ms': { type: 'string' }, 'overlap-seconds': { type: 'string' } }, strict: true });
       if (!values.config || !values.tape) return usage('ingest needs --config and --tape');
-      if (!existsSync(values.tape)) return usage(`tape file not found: ${values.tape}`);
+      const tape = inputFile(values.tape, '--tape');
+      const paceMs = numberFlag(values['pace-ms'], '--pace-ms', 0, 60_000, { integer: true }) ?? 0;
+      const overlapSeconds = numberFlag(values['overlap-seconds'], '--overlap-seconds', 0, 86_400) ?? 10;
       const config = loadConfigFile(values.config, registry);
       const summary = await ingestTape({
-        config, lines: readFileSync(values.tape, 'utf8').split('\n'),
+        config, lines: () => fileLines(tape),
         logger: createLogger({ level: process.env.POLYQUOTE_LOG_LEVEL ?? 'silent' }),
-        paceMs: Number(values['pace-ms'] ?? 0), overlapMs: Number(values['overlap-seconds'] ?? 10) * 1000,
+        paceMs, overlapMs: Math.round(overlapSeconds * 1000),
         output: (line) => process.stdout.write(`${JSON.stringify(line)}\n`),
-        progress: (n, total) => process.stderr.write(`ingested ${n}/${total}\n`),
+        progress: (n) => process.stderr.write(`ingested ${n}/…\n`),
       });
       process.stderr.write(`${JSON.stringify({ done: summary })}\n`);
       return 0;
@@ -85,7 +89,10 @@ async function main(argv: string[]): Promise<number> {
     case 'check-config': {
       const { values } = parseArgs({ args: rest, options: { config: { type: 'string' } }, strict: true });
       if (!values.config) return usage('check-config needs --config');
-      loadConfigFile(values.config, registry);
+      const config = loadConfigFile(values.config, registry);
+      // Every plugin but the position source (which would dial its RPC) is built as a run builds it,
+      // nothing started or opened: a config check-config accepts is one the commands accept.
+      await App.create(config, { clock: new VirtualClock(0), readOnly: true, withoutSources: true, logger: createLogger({ level: 'silent' }) }).dispose();
       process.stdout.write(`${values.config}: ok\n`);
       return 0;
     }
@@ -103,13 +110,23 @@ function usage(msg: string): number {
   return 2;
 }
 
+// A closed stdout (`replay … | head -1`) ends the run quietly: nobody is reading any more.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
     const msg = scrubSecrets(errorMessage(err));
-    if (err instanceof ConfigError) {
+    if (err instanceof UsageError) {
+      process.exitCode = usage(msg);
+    } else if (err instanceof ConfigError) {
       process.stderr.write(`polyquote: ${msg}\n`);
       process.exitCode = 2;
     } else if (err instanceof PolyquoteError) {

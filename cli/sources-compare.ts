@@ -10,16 +10,20 @@ import { App, pluginBuilder } from '../app/app.ts';
 import { SystemClock } from '../core/clock.ts';
 import { loadConfigFile } from '../core/config/load.ts';
 import type { PluginConfig } from '../core/config/schema.ts';
-import { createLogger } from '../core/logger.ts';
+import { createLogger, scrubSecrets } from '../core/logger.ts';
+import { UsageError } from '../core/errors.ts';
+import { numberFlag } from './args.ts';
 import { compareSources, formatCompareReport } from '../core/sources/compare.ts';
 import type { PositionSource } from '../core/sources/position-source.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 
 export async function sourcesCompareCommand(args: string[], registry: PluginRegistry): Promise<number> {
   const { values } = parseArgs({ args, options: { config: { type: 'string' }, seconds: { type: 'string' }, 'interval-seconds': { type: 'string' } }, strict: true });
-  if (!values.config) throw Object.assign(new TypeError('sources compare needs --config'), { code: 'ERR_PARSE_ARGS_USAGE' });
+  if (!values.config) throw new UsageError('sources compare needs --config');
+  const durationS = numberFlag(values.seconds, '--seconds', 0, 86_400, { exclusiveMin: true }) ?? 30;
+  const intervalS = numberFlag(values['interval-seconds'], '--interval-seconds', 0.01, 3_600) ?? 3;
   const config = loadConfigFile(values.config, registry);
-  if (!config.positionSource) throw Object.assign(new TypeError('the config has no positionSource to compare'), { code: 'ERR_PARSE_ARGS_USAGE' });
+  if (!config.positionSource) throw new UsageError('the config has no positionSource to compare');
   const clock = new SystemClock();
   const logger = createLogger({ level: process.env.POLYQUOTE_LOG_LEVEL ?? 'warn' });
   const build = pluginBuilder(registry, config, clock, logger);
@@ -43,11 +47,11 @@ export async function sourcesCompareCommand(args: string[], registry: PluginRegi
     const tokenIds = [...new Set([...config.tokens, ...(app?.engine.tokenIds() ?? [])])];
     const report = await compareSources({
       sources, tokenIds, clock,
-      durationMs: Number(values.seconds ?? 30) * 1000,
-      intervalMs: Number(values['interval-seconds'] ?? 3) * 1000,
+      durationMs: Math.round(durationS * 1000),
+      intervalMs: Math.round(intervalS * 1000),
       ...(app && { effective: (t: string) => app!.engine.position(t).effective }),
     });
-    process.stdout.write(`${formatCompareReport(report)}\n`);
+    process.stdout.write(`${scrubSecrets(formatCompareReport(report))}\n`);
     return 0;
   } finally {
     clearInterval(keepAlive);

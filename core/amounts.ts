@@ -15,14 +15,23 @@ export const MICROS_PER_UNIT = 1_000_000n;
 export const DECIMALS = 6;
 
 const DECIMAL_RE = /^([+-])?(\d+)(?:\.(\d+))?$/;
+/** Longest amount text accepted: a million digits would stall BigInt parsing for nothing. */
+export const MAX_AMOUNT_CHARS = 64;
 
 /** Parses a decimal string or JSON number into micro-units; throws naming `where` on bad input. */
 export function parseMicros(value: unknown, where: string): Micros {
   let text: string;
-  if (typeof value === 'string') text = value.trim();
-  else if (typeof value === 'number') {
+  if (typeof value === 'string') {
+    if (value.length > MAX_AMOUNT_CHARS) throw new PolyquoteError('AMOUNT_INVALID', `expected an amount of at most ${MAX_AMOUNT_CHARS} characters, got ${value.length} at ${where}`);
+    text = value.trim();
+  } else if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw amountError(value, where);
     text = numberToPlainString(value);
+    // A double holds every decimal of ≤ 15 significant digits exactly; past that the JSON text may
+    // already have been rounded (123456789012.123456 → …12.12346), so it is refused, never guessed.
+    if (text.replace(/^-/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '').length > 15) {
+      throw new PolyquoteError('AMOUNT_PRECISION', `expected a JSON number a double holds exactly (at most 15 significant digits), got ${text} at ${where}: write it as a decimal string`);
+    }
   } else if (typeof value === 'bigint') return value * MICROS_PER_UNIT;
   else throw amountError(value, where);
   const m = DECIMAL_RE.exec(text);

@@ -39,6 +39,14 @@ export class ConfigError extends PolyquoteError {
   }
 }
 
+/** A bad command line (exit 2): a missing or malformed flag, a path that cannot be used. */
+export class UsageError extends PolyquoteError {
+  override name = 'UsageError';
+  constructor(message: string) {
+    super('USAGE', message, { errorClass: 'fatal' });
+  }
+}
+
 /** A line of a tape that cannot be applied. */
 export class TapeError extends PolyquoteError {
   override name = 'TapeError';
@@ -70,7 +78,7 @@ export class SourceError extends PolyquoteError {
 /** The ledger could not be opened or written. */
 export class LedgerError extends PolyquoteError {
   override name = 'LedgerError';
-  constructor(code: string, message: string, options: { cause?: unknown; errorClass?: ErrorClass } = {}) {
+  constructor(code: string, message: string, options: { cause?: unknown; errorClass?: ErrorClass; details?: Record<string, unknown> } = {}) {
     super(code, message, { errorClass: 'fatal', ...options });
   }
 }

@@ -10,13 +10,20 @@ const secretValues = new Set<string>();
 
 /** Marks a value as secret: it is replaced by [REDACTED] wherever it appears in a log line. */
 export function registerSecret(value: string | undefined): void {
-  if (value && value.length >= 6) secretValues.add(value);
+  // Whatever its length: a short secret is still a secret.
+  if (value) {
+    secretValues.add(value);
+    ordered = [...secretValues].sort((a, b) => b.length - a.length);
+  }
 }
+
+/** Longest first, so a secret containing another is replaced whole. */
+let ordered: string[] = [];
 
 /** Replaces every registered secret inside a string. */
 export function scrubSecrets(text: string): string {
   let out = text;
-  for (const s of secretValues) if (out.includes(s)) out = out.split(s).join('[REDACTED]');
+  for (const s of ordered) if (out.includes(s)) out = out.split(s).join('[REDACTED]');
   return out;
 }
 

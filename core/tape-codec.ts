@@ -6,37 +6,48 @@ import { z } from 'zod';
 import { formatMicros, parseMicros, parseNonNegativeMicros, type Micros } from './amounts.ts';
 import type { InboundEvent } from './events.ts';
 
-const tokenId = z.string().regex(/^\d{1,78}$/, 'a decimal uint256 string');
-const amount = z.union([z.string(), z.number()]);
+const UINT256_MAX = (1n << 256n) - 1n;
+
+/** A token id is the canonical decimal form of a uint256: no sign, no leading zero, at most 2^256 − 1. */
+export function isTokenId(v: unknown): v is string {
+  return typeof v === 'string' && /^(0|[1-9]\d{0,77})$/.test(v) && BigInt(v) <= UINT256_MAX;
+}
+
+const tokenId = z.string().refine(isTokenId, 'expected a canonical decimal uint256 token id (no leading zeros, below 2^256)');
+const amount = z.union([z.string().max(64, 'expected an amount of at most 64 characters'), z.number()]);
 const side = z.enum(['BUY', 'SELL']);
-const at = z.union([z.string(), z.number()]);
-const venueAt = z.number().int().nonnegative().optional();
+const at = z.union([z.string().max(40), z.number()]);
+const venueAt = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional();
+const id = z.string().min(1).max(200);
+const block = z.union([z.string().regex(/^(0|[1-9]\d{0,15})$/, 'expected a block number'), z.number().int().nonnegative()])
+  .refine((b) => Number(b) <= Number.MAX_SAFE_INTEGER, 'expected a block number below 2^53');
 
 const lineSchemas = {
   fill: z.strictObject({
     at, kind: z.literal('fill'),
-    tradeId: z.string().min(1).optional(), orderId: z.string().min(1).optional(),
+    // An empty trade id is no trade id: the fill gets a synthesized key.
+    tradeId: z.string().max(200).optional(), orderId: id.optional(),
     tokenId, side, size: amount, price: amount,
     status: z.enum(['MATCHED', 'MINED', 'CONFIRMED', 'RETRYING', 'FAILED']).optional(), venueAt,
   }),
-  submit: z.strictObject({ at, kind: z.literal('submit'), orderId: z.string().min(1), tokenId, side, price: amount, size: amount }),
-  cancel: z.strictObject({ at, kind: z.literal('cancel'), orderId: z.string().min(1) }),
+  submit: z.strictObject({ at, kind: z.literal('submit'), orderId: id, tokenId, side, price: amount, size: amount }),
+  cancel: z.strictObject({ at, kind: z.literal('cancel'), orderId: id }),
   order: z.strictObject({
-    at, kind: z.literal('order'), orderId: z.string().min(1), tokenId: tokenId.optional(), side: side.optional(),
+    at, kind: z.literal('order'), orderId: id, tokenId: tokenId.optional(), side: side.optional(),
     status: z.enum(['LIVE', 'DELAYED', 'MATCHED', 'CANCELED', 'EXPIRED', 'REJECTED', 'INVALID', 'UNMATCHED']),
     originalSize: amount.optional(), sizeMatched: amount.optional(), price: amount.optional(), reason: z.string().max(500).optional(), venueAt,
   }),
   balance: z.strictObject({
     at, kind: z.literal('balance'), source: z.enum(['chain', 'rest']),
-    balances: z.record(tokenId, amount), block: z.union([z.string().regex(/^\d+$/), z.number().int().nonnegative()]).optional(),
+    balances: z.record(z.string(), amount), block: block.optional(),
     degraded: z.boolean().optional(), collateral: amount.optional(),
   }),
-  source_error: z.strictObject({ at, kind: z.literal('source_error'), source: z.string().min(1), error: z.string() }),
+  source_error: z.strictObject({ at, kind: z.literal('source_error'), source: z.string().min(1).max(100), error: z.string().max(2000) }),
   connection: z.strictObject({ at, kind: z.literal('connection'), channel: z.enum(['user', 'market']), state: z.enum(['connected', 'disconnected']) }),
-  gap: z.strictObject({ at, kind: z.literal('gap'), channel: z.enum(['user', 'market']), reason: z.string().optional() }),
+  gap: z.strictObject({ at, kind: z.literal('gap'), channel: z.enum(['user', 'market']), reason: z.string().max(500).optional() }),
   book: z.strictObject({
     at, kind: z.literal('book'), tokenId,
-    bids: z.array(z.tuple([amount, amount])), asks: z.array(z.tuple([amount, amount])), tickSize: amount.optional(), venueAt,
+    bids: z.array(z.tuple([amount, amount])).max(10_000), asks: z.array(z.tuple([amount, amount])).max(10_000), tickSize: amount.optional(), venueAt,
   }),
   merge: z.strictObject({
     at, kind: z.literal('merge'), marketId: z.string().min(1).max(200), tokens: z.tuple([tokenId, tokenId]), amount,
@@ -44,7 +55,7 @@ const lineSchemas = {
   }),
   book_delta: z.strictObject({
     at, kind: z.literal('book_delta'), tokenId,
-    changes: z.array(z.strictObject({ side, price: amount, size: amount })), tickSize: amount.optional(), venueAt,
+    changes: z.array(z.strictObject({ side, price: amount, size: amount })).max(10_000), tickSize: amount.optional(), venueAt,
   }),
 } as const;
 
@@ -57,14 +68,60 @@ export function isEventLineKind(kind: unknown): kind is EventLineKind {
   return typeof kind === 'string' && EVENT_KIND_SET.has(kind);
 }
 
-/** Parses the `at` field: ISO-8601 UTC string or epoch milliseconds. */
+/** The range of event times: from the epoch to the last millisecond of year 9999 (4-digit ISO years). */
+export const MIN_AT = 0;
+export const MAX_AT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Parses the `at` field: an ISO-8601 time with a zone (`Z` or `±hh:mm`) or integer epoch
+ * milliseconds, between MIN_AT and MAX_AT. A time without a zone (which would read as local time),
+ * an impossible date (2026-02-30, which Date would roll over) or a sub-millisecond fraction is refused.
+ */
 export function parseAt(value: unknown, where: string): number {
-  if (typeof value === 'number' && Number.isFinite(value) && Number.isInteger(value)) return value;
-  if (typeof value === 'string') {
-    const ms = Date.parse(value);
-    if (/^\d{4}-\d\d-\d\dT/.test(value) && Number.isFinite(ms)) return ms;
+  const fail = (why = '') => new Error(`expected an ISO-8601 time with a zone or epoch milliseconds${why}, got ${describeAt(value)} at ${where}`);
+  let ms: number;
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw fail(' (an integer)');
+    ms = value;
+  } else if (typeof value === 'string') {
+    const m = value.length <= 40 ? ISO_RE.exec(value) : null;
+    if (!m) throw fail(/^\d{4}-\d\d-\d\dT[\d:.]+$/.test(value) ? ' (this one has no zone: add Z)' : '');
+    const [, y, mo, d, h, mi, sec = '0', frac = '', zone] = m;
+    const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(sec);
+    const dim = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    if (month < 1 || month > 12 || day < 1 || day > dim || hour > 23 || minute > 59 || second > 59) throw fail(' (this date or time does not exist)');
+    if (/[1-9]/.test(frac.slice(3))) throw fail(' (at most millisecond precision)');
+    let offset = 0;
+    if (zone !== 'Z') {
+      const oh = Number(zone!.slice(1, 3)), om = Number(zone!.slice(4, 6));
+      if (oh > 23 || om > 59) throw fail(' (this zone offset does not exist)');
+      offset = (zone![0] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
+    }
+    ms = Date.UTC(year, month - 1, day, hour, minute, second, Number(frac.slice(0, 3).padEnd(3, '0'))) - offset;
+    if (year < 100) ms = new Date(ms).setUTCFullYear(year) - 0; // Date.UTC maps years 0–99 onto 1900–1999
+  } else {
+    throw fail();
   }
-  throw new Error(`expected an ISO-8601 time or epoch milliseconds, got ${JSON.stringify(value)} at ${where}`);
+  if (!(ms >= MIN_AT && ms <= MAX_AT)) throw fail(` between ${new Date(MIN_AT).toISOString()} and ${new Date(MAX_AT).toISOString()}`);
+  return ms;
+}
+
+function describeAt(value: unknown): string {
+  const s = typeof value === 'string' ? value : typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+  return s.length > 60 ? `${JSON.stringify(s.slice(0, 60))}…` : typeof value === 'string' ? JSON.stringify(s) : s;
+}
+
+/**
+ * Why an event cannot be ledgered (recovery's decoder would refuse it), checked cheaply on every
+ * inbound event: a time that is not an integer in range. `undefined` when it can be.
+ */
+export function unstorableReason(e: InboundEvent): string | undefined {
+  if (!Number.isSafeInteger(e.at) || e.at < MIN_AT || e.at > MAX_AT) return `expected at to be integer epoch ms between ${MIN_AT} and ${MAX_AT}, got ${String(e.at)}`;
+  const v = (e as { venueAt?: unknown }).venueAt;
+  if (v !== undefined && (!Number.isSafeInteger(v) || (v as number) < 0)) return `expected venueAt to be integer epoch ms, got ${String(v)}`;
+  return undefined;
 }
 
 /** Decodes one event line object (already JSON-parsed). Throws an Error naming the field. */
@@ -79,17 +136,18 @@ export function decodeEventLine(obj: Record<string, unknown>): InboundEvent {
   }
   const l = r.data as Record<string, any>;
   const t = parseAt(l.at, 'at');
-  const m = (v: unknown, f: string): Micros => parseNonNegativeMicros(v, f);
+  const m = (v: unknown, f: string): Micros => parseSize(v, f);
+  const px = (v: unknown, f: string): Micros => parsePrice(v, f);
   switch (kind) {
     case 'fill':
       return {
-        type: 'fill', at: t, tokenId: l.tokenId, side: l.side, size: m(l.size, 'size'), price: m(l.price, 'price'),
+        type: 'fill', at: t, tokenId: l.tokenId, side: l.side, size: m(l.size, 'size'), price: px(l.price, 'price'),
         status: l.status ?? 'MATCHED',
-        ...(l.tradeId !== undefined && { tradeId: l.tradeId }), ...(l.orderId !== undefined && { orderId: l.orderId }),
+        ...(l.tradeId !== undefined && l.tradeId !== '' && { tradeId: l.tradeId }), ...(l.orderId !== undefined && { orderId: l.orderId }),
         ...(l.venueAt !== undefined && { venueAt: l.venueAt }),
       };
     case 'submit':
-      return { type: 'submit', at: t, orderId: l.orderId, tokenId: l.tokenId, side: l.side, price: m(l.price, 'price'), size: m(l.size, 'size') };
+      return { type: 'submit', at: t, orderId: l.orderId, tokenId: l.tokenId, side: l.side, price: px(l.price, 'price'), size: m(l.size, 'size') };
     case 'cancel':
       return { type: 'cancel', at: t, orderId: l.orderId };
     case 'order':
@@ -98,12 +156,15 @@ export function decodeEventLine(obj: Record<string, unknown>): InboundEvent {
         ...(l.tokenId !== undefined && { tokenId: l.tokenId }), ...(l.side !== undefined && { side: l.side }),
         ...(l.originalSize !== undefined && { originalSize: m(l.originalSize, 'originalSize') }),
         ...(l.sizeMatched !== undefined && { sizeMatched: m(l.sizeMatched, 'sizeMatched') }),
-        ...(l.price !== undefined && { price: m(l.price, 'price') }), ...(l.reason !== undefined && { reason: l.reason }),
+        ...(l.price !== undefined && { price: px(l.price, 'price') }), ...(l.reason !== undefined && { reason: l.reason }),
         ...(l.venueAt !== undefined && { venueAt: l.venueAt }),
       };
     case 'balance': {
       const balances = new Map<string, Micros>();
-      for (const [k, v] of Object.entries(l.balances as Record<string, unknown>)) balances.set(k, parseMicros(v, `balances.${k}`));
+      for (const [k, v] of Object.entries(l.balances as Record<string, unknown>)) {
+        if (!isTokenId(k)) throw new Error(`expected a canonical decimal uint256 token id (no leading zeros, below 2^256) as key, got ${JSON.stringify(String(k).slice(0, 90))} at balances`);
+        balances.set(k, parseBounded(v, `balances.${k}`));
+      }
       return {
         type: 'balance', at: t, source: l.source, balances,
         ...(l.block !== undefined && { block: BigInt(l.block) }), ...(l.degraded !== undefined && { degraded: l.degraded }),
@@ -117,10 +178,10 @@ export function decodeEventLine(obj: Record<string, unknown>): InboundEvent {
     case 'gap':
       return { type: 'gap', at: t, channel: l.channel, ...(l.reason !== undefined && { reason: l.reason }) };
     case 'book': {
-      const lv = (arr: [unknown, unknown][], f: string) => arr.map(([p, s], i) => [m(p, `${f}.${i}.0`), m(s, `${f}.${i}.1`)] as const);
+      const lv = (arr: [unknown, unknown][], f: string) => arr.map(([p, s], i) => [px(p, `${f}.${i}.0`), m(s, `${f}.${i}.1`)] as const);
       return {
         type: 'book', at: t, tokenId: l.tokenId, bids: lv(l.bids, 'bids'), asks: lv(l.asks, 'asks'),
-        ...(l.tickSize !== undefined && { tickSize: m(l.tickSize, 'tickSize') }), ...(l.venueAt !== undefined && { venueAt: l.venueAt }),
+        ...(l.tickSize !== undefined && { tickSize: px(l.tickSize, 'tickSize') }), ...(l.venueAt !== undefined && { venueAt: l.venueAt }),
       };
     }
     case 'merge':
@@ -130,14 +191,36 @@ export function decodeEventLine(obj: Record<string, unknown>): InboundEvent {
       };
     case 'book_delta': {
       const changes = (l.changes as { side: 'BUY' | 'SELL'; price: unknown; size: unknown }[]).map((c, i) => ({
-        side: c.side, price: m(c.price, `changes.${i}.price`), size: m(c.size, `changes.${i}.size`),
+        side: c.side, price: px(c.price, `changes.${i}.price`), size: m(c.size, `changes.${i}.size`),
       }));
       return {
         type: 'book_delta', at: t, tokenId: l.tokenId, changes,
-        ...(l.tickSize !== undefined && { tickSize: m(l.tickSize, 'tickSize') }), ...(l.venueAt !== undefined && { venueAt: l.venueAt }),
+        ...(l.tickSize !== undefined && { tickSize: px(l.tickSize, 'tickSize') }), ...(l.venueAt !== undefined && { venueAt: l.venueAt }),
       };
     }
   }
+}
+
+/** Largest size or balance accepted: 10^15 shares (far above any real position, far below overflow worries). */
+export const MAX_AMOUNT: Micros = 10n ** 21n;
+
+function parseBounded(v: unknown, f: string): Micros {
+  const x = parseMicros(v, f);
+  if (x > MAX_AMOUNT || x < -MAX_AMOUNT) throw new Error(`expected an amount of at most ${formatMicros(MAX_AMOUNT)} in size, got ${formatMicros(x)} at ${f}`);
+  return x;
+}
+
+function parseSize(v: unknown, f: string): Micros {
+  const x = parseNonNegativeMicros(v, f);
+  if (x > MAX_AMOUNT) throw new Error(`expected a size of at most ${formatMicros(MAX_AMOUNT)}, got ${formatMicros(x)} at ${f}`);
+  return x;
+}
+
+/** Prices are probabilities: between 0 and 1. */
+export function parsePrice(v: unknown, f: string): Micros {
+  const x = parseNonNegativeMicros(v, f);
+  if (x > 1_000_000n) throw new Error(`expected a price between 0 and 1, got ${formatMicros(x)} at ${f}`);
+  return x;
 }
 
 /** Encodes an event as its tape line object (amounts as exact decimal strings, `at` as ISO). */

@@ -9,6 +9,7 @@ export interface Issue {
   message: string;
 }
 
+const SECRET_NAME = /KEY|SECRET|TOKEN|PASS|PRIVATE|AUTH|CRED/i;
 const VAR_RE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 /** Returns a deep copy of `value` with variables substituted; problems are pushed to `issues`. */
@@ -16,7 +17,11 @@ export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, issues: I
   if (typeof value === 'string') {
     return value.replace(VAR_RE, (_m, name: string, dflt: string | undefined) => {
       const v = env[name];
-      if (v !== undefined && v !== '') return v;
+      if (v !== undefined && v !== '') {
+        // A variable named like a credential carries a secret wherever it is used (a URL, a header).
+        if (SECRET_NAME.test(name)) registerSecret(v);
+        return v;
+      }
       if (dflt !== undefined) return dflt;
       issues.push({ path: path.join('.'), message: `expected environment variable ${name} to be set, got nothing` });
       return '';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
+import { isMap, isScalar, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, errorMessage } from '../errors.ts';
 import type { PluginCategory, PluginDefinition } from '../plugin.ts';
@@ -38,7 +38,15 @@ export function parseConfig(
   if (doc.errors.length) {
     throw new ConfigError(doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}` : '', message: `invalid YAML: ${e.message.split('\n')[0]}` })), opts.file);
   }
-  const raw = doc.toJS() ?? {};
+  const forbidden = forbiddenKeys(doc, text);
+  if (forbidden.length) throw new ConfigError(forbidden, opts.file);
+  let raw: unknown;
+  try {
+    // An alias bomb (aliases of aliases) stops here, at yaml's alias budget, as a config error.
+    raw = doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  } catch (err) {
+    throw new ConfigError([{ path: '', message: `invalid YAML: ${errorMessage(err).split('\n')[0]}` }], opts.file);
+  }
   const issues: Issue[] = [];
   const interpolated = interpolateEnv(raw, opts.env ?? process.env, issues);
   // A caller may resolve values before validation (the embedded simulator's `embedded` endpoints).
@@ -48,37 +56,76 @@ export function parseConfig(
   const unset = new Set(issues.map((i) => i.path));
   const fail = () => new ConfigError(issues.filter((i, n) => n < envIssues || !unset.has(i.path)), opts.file);
   const root = rootSchema.safeParse(data);
-  if (!root.success) {
-    issues.push(...zodIssues(root.error, []));
-    throw fail();
-  }
-  const cfg = root.data as Record<string, any>;
+  // Root problems do not hide plugin ones: the plugin blocks are checked as far as they can be found.
+  if (!root.success) issues.push(...zodIssues(root.error, []));
+  const cfg = (root.success ? root.data : salvage(data)) as Record<string, any>;
   const check = (category: PluginCategory, block: PluginConfig | undefined, at: (string | number)[]) =>
-    block === undefined ? undefined : validatePlugin(registry, category, block, at, issues);
+    !isBlock(block) ? undefined : validatePlugin(registry, category, block, at, issues);
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
   const out = {
     ...cfg,
     venue: check('venue', cfg.venue, ['venue']),
     positionSource: check('position-source', cfg.positionSource, ['positionSource']),
     reconciler: check('reconciler', cfg.reconciler, ['reconciler']),
     risk: {
-      policies: cfg.risk.policies.map((p: PluginConfig, i: number) => check('risk-policy', p, ['risk', 'policies', i])),
-      shadow: cfg.risk.shadow.map((s: { name: string; policies: PluginConfig[] }, j: number) => ({
-        name: s.name, policies: s.policies.map((p, i) => check('risk-policy', p, ['risk', 'shadow', j, 'policies', i])),
+      policies: list(cfg.risk?.policies).map((p, i) => check('risk-policy', p as PluginConfig, ['risk', 'policies', i])),
+      shadow: list(cfg.risk?.shadow).map((s, j) => ({
+        name: (s as { name?: string })?.name, policies: list((s as { policies?: unknown })?.policies).map((p, i) => check('risk-policy', p as PluginConfig, ['risk', 'shadow', j, 'policies', i])),
       })),
     },
-    alerts: cfg.alerts.map((p: PluginConfig, i: number) => check('alert-sink', p, ['alerts', i])),
+    alerts: list(cfg.alerts).map((p, i) => check('alert-sink', p as PluginConfig, ['alerts', i])),
     ledger: check('ledger', cfg.ledger, ['ledger']),
     strategy: check('strategy', cfg.strategy, ['strategy']),
     baseDir: opts.baseDir ?? process.cwd(),
     file: opts.file,
   };
+  if (!root.success) throw fail();
+  checkFunders(out.positionSource, cfg.identity?.funder, ['positionSource'], issues);
   const names = new Set<string>();
-  cfg.risk.shadow.forEach((s: { name: string }, j: number) => {
-    if (names.has(s.name)) issues.push({ path: `risk.shadow.${j}.name`, message: `expected a unique shadow set name, got a second ${JSON.stringify(s.name)}` });
-    names.add(s.name);
+  list(cfg.risk.shadow).forEach((s, j) => {
+    if (!s || typeof s !== 'object') return;
+    const name = (s as { name: string }).name;
+    if (names.has(name)) issues.push({ path: `risk.shadow.${j}.name`, message: `expected a unique shadow set name, got a second ${JSON.stringify(name)}` });
+    names.add(name);
   });
   if (issues.length) throw fail();
-  return deepFreeze(out) as PolyquoteConfig;
+  return deepFreeze(out) as unknown as PolyquoteConfig;
+}
+
+const isBlock = (v: unknown): v is PluginConfig => !!v && typeof v === 'object' && !Array.isArray(v) && typeof (v as { kind?: unknown }).kind === 'string';
+
+/** The parts of an invalid root that can still be read (so plugin blocks get their own check). */
+function salvage(data: unknown): Record<string, unknown> {
+  return data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+}
+
+/** Keys that would reach an object's prototype machinery are refused outright, wherever they are. */
+function forbiddenKeys(doc: ReturnType<typeof parseDocument>, text: string): Issue[] {
+  const found: Issue[] = [];
+  visit(doc, {
+    Pair(_key, pair, path) {
+      const k = isScalar(pair.key) ? String(pair.key.value) : undefined;
+      if (k === '__proto__' || k === 'constructor' || k === 'prototype') {
+        const keys = path.filter((n) => !isMap(n)).map((n) => (isScalar((n as { key?: unknown }).key) ? String(((n as { key: { value: unknown } }).key).value) : '')).filter(Boolean);
+        const offset = isScalar(pair.key) && pair.key.range ? pair.key.range[0] : 0;
+        const line = text.slice(0, offset).split('\n').length;
+        found.push({ path: [...keys, k].join('.'), message: `expected an ordinary key, got ${JSON.stringify(k)} at line ${line} (refused: it would reach object prototypes)` });
+      }
+    },
+  });
+  return found;
+}
+
+/** Position sources that read balances need a funder: their own or the run identity's. */
+function checkFunders(block: PluginConfig | undefined, identity: unknown, at: (string | number)[], issues: Issue[]): void {
+  if (!block) return;
+  if (block.kind === 'fallback') {
+    (block.sources as (PluginConfig | undefined)[] | undefined)?.forEach((b, i) => checkFunders(b, identity, [...at, 'sources', i], issues));
+    return;
+  }
+  if ((block.kind === 'chain' || block.kind === 'chain-events') && !block.funder && !identity) {
+    issues.push({ path: [...at, 'funder'].join('.'), message: 'expected a funder address here or in identity.funder (the wallet that holds the tokens), got none' });
+  }
 }
 
 function validatePlugin(registry: PluginLookup, category: PluginCategory, block: PluginConfig, at: (string | number)[], issues: Issue[]): PluginConfig | undefined {

@@ -1,18 +1,20 @@
 /** The top-level shape of config.yaml; plugin blocks are validated by their own kinds' schemas. */
 import { z } from 'zod';
+import { isTokenId } from '../tape-codec.ts';
+import { seconds } from './units.ts';
 
 const pluginBlock = z.looseObject({ kind: z.string({ error: 'expected a plugin block with a `kind`' }) });
 
 export const rootSchema = z.strictObject({
   identity: z.strictObject({ funder: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte address').optional() }).default({}),
   /** Token ids tracked from the start (sources sync them even before any fill). */
-  tokens: z.array(z.string().regex(/^\d{1,78}$/, 'a decimal uint256 token id')).default([]),
+  tokens: z.array(z.string().refine(isTokenId, 'expected a canonical decimal uint256 token id (no leading zeros, below 2^256)')).default([]),
   engine: z.strictObject({
-    dedupWindowSeconds: z.number().positive().default(86_400),
-    checkpointEverySeconds: z.number().positive().default(60),
-    sizeMatchedGraceSeconds: z.number().nonnegative().default(5),
+    dedupWindowSeconds: seconds(1, 30 * 86_400).default(86_400),
+    checkpointEverySeconds: seconds(0.1, 86_400).default(60),
+    sizeMatchedGraceSeconds: seconds(0, 86_400).default(5),
     /** REST reconciliation of orders and trades with the venue (also on every reconnect); 0 = only on reconnects. */
-    venueReconcileSeconds: z.number().min(0).max(86_400).default(60),
+    venueReconcileSeconds: z.union([z.literal(0), seconds(1, 86_400)]).default(60),
   }).default({ dedupWindowSeconds: 86_400, checkpointEverySeconds: 60, sizeMatchedGraceSeconds: 5, venueReconcileSeconds: 60 }),
   log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).default({ level: 'info' }),
   venue: pluginBlock.optional(),

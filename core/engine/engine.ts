@@ -6,8 +6,8 @@
 import { formatMicros, mulMicros, type Micros } from '../amounts.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import { errorMessage } from '../errors.ts';
-import { eventTokenId, type AlertRaised, type BookUpdated, type FillReported, type FillStatus, type InboundEvent, type OrderSubmitted, type Side } from '../events.ts';
-import { fillKey } from '../inventory/fill-key.ts';
+import { eventTokenId, type AlertRaised, type BookUpdated, type FillReported, type FillStatus, type InboundEvent, type OrderSubmitted, type Side, type SourceKindName } from '../events.ts';
+import { tradeKey } from '../inventory/fill-key.ts';
 import { applyBookDelta, bookFromSnapshot, bookView, type Book } from '../market/book.ts';
 import type { InventoryManager } from '../inventory/inventory-manager.ts';
 import type { Ledger } from '../ledger/ledger.ts';
@@ -16,7 +16,7 @@ import type { OrderTracker } from '../orders/order-tracker.ts';
 import type { PnlTracker } from '../pnl/pnl-tracker.ts';
 import type { RiskEngine } from '../risk/risk-engine.ts';
 import type { SourceHealth } from '../sources/position-source.ts';
-import { encodeEventLine } from '../tape-codec.ts';
+import { encodeEventLine, unstorableReason } from '../tape-codec.ts';
 import type { Bus } from '../bus.ts';
 import { inject, injectable } from 'tsyringe';
 import { TOKENS } from '../tokens.ts';
@@ -30,6 +30,8 @@ export interface EngineOptions {
   readonly sizeMatchedGraceMs: number;
   /** Position limit per token (from conservative-limits), if any. */
   readonly limitFor: ((tokenId: string) => Micros) | undefined;
+  /** The authoritative snapshot kind (the configured primary source); others count as fallback. */
+  readonly primarySource?: SourceKindName | undefined;
 }
 
 @injectable()
@@ -129,6 +131,8 @@ export class Engine {
    * is ledgered at once and applied right after the current one: subscribers see ledger order.
    */
   ingest(event: InboundEvent): number {
+    const bad = unstorableReason(event);
+    if (bad) return this.reject(event, bad);
     const seq = ++this.seq;
     if (!this.ledgerFailed) {
       try {
@@ -181,8 +185,7 @@ export class Engine {
 
   /** The last status of one of our fills as the engine saw it (undefined: never seen). */
   knownFillStatus(tradeId: string, orderId: string | undefined): FillStatus | undefined {
-    const probe: FillReported = { type: 'fill', at: 0, tradeId, ...(orderId !== undefined && { orderId }), tokenId: '0', side: 'BUY', size: 0n, price: 0n, status: 'MATCHED' };
-    return this.inventory.seenStatus(fillKey(probe, 0).key);
+    return this.inventory.seenStatus(tradeKey(tradeId, orderId)) ?? (orderId !== undefined ? this.inventory.seenStatus(tradeKey(tradeId, undefined)) : undefined);
   }
 
   /** Whether an event is being applied or published right now (re-entrant ingests are queued). */
@@ -244,7 +247,7 @@ export class Engine {
   /** Engine state for a checkpoint. */
   exportState(): EngineState {
     return EngineStateCodec.export(this.seq, this.clock.now(), {
-      inventory: this.inventory.exportState(), orders: this.orders.exportState(), pnl: this.pnl.exportState(), risk: this.risk.exportState(),
+      inventory: this.inventory.exportState(), orders: this.orders.exportState(), pnl: this.pnl.exportState(), pnlBookings: this.pnl.exportBookings(), risk: this.risk.exportState(),
       health: this.health, lastAuthoritativeAt: this.lastAuthoritativeAt ?? null, feed: this.feed.export(),
       collateral: this.collateralConfirmed?.toString() ?? null,
       merges: [...this.expectedMerges].map(([t, v]) => [t, v.toString()] as [string, string]),
@@ -258,6 +261,7 @@ export class Engine {
     this.inventory.importState(s.parts.inventory);
     this.orders.importState(s.parts.orders);
     this.pnl.importState(s.parts.pnl);
+    this.pnl.importBookings(s.parts.pnlBookings ?? []);
     this.risk.importState(s.parts.risk);
     this.health = s.parts.health;
     this.lastAuthoritativeAt = s.parts.lastAuthoritativeAt ?? undefined;
@@ -398,7 +402,7 @@ export class Engine {
 
   private applyBalance(e: Extract<InboundEvent, { type: 'balance' }>, seq: number): void {
     const wasFallback = this.health.servingFallback;
-    const degraded = e.degraded === true;
+    const degraded = e.degraded === true || (this.options.primarySource !== undefined && e.source !== this.options.primarySource);
     this.health = { ...this.health, source: e.source, lastSuccessAt: e.at, lastAttemptAt: e.at, consecutiveFailures: 0, lastError: undefined, servingFallback: degraded };
     if (!degraded) this.lastAuthoritativeAt = e.at;
     if (degraded && !wasFallback) this.alert({ severity: 'warning', code: 'SOURCE_FALLBACK', message: `balances now served by the ${e.source} fallback; quoting tightened` });
@@ -494,6 +498,13 @@ export class Engine {
   private alert(a: Omit<AlertRaised, 'type' | 'at'>): void {
     if (this.replaying) return;
     this.bus.publishAlert({ type: 'alert', at: this.clock.now(), ...a });
+  }
+
+  /** Bad data, not a ledger failure: refused before it is sequenced or ledgered (returns 0). */
+  private reject(event: InboundEvent, why: string): number {
+    this.logger.warn({ type: event.type, why }, 'inbound event refused');
+    this.alert({ severity: 'warning', code: 'EVENT_REJECTED', message: `${event.type} event refused: ${why}` });
+    return 0;
   }
 
   private onLedgerFailure(err: Error): void {

@@ -1,4 +1,9 @@
-/** The checkpoint form of engine state, versioned so a newer checkpoint is refused, not misread. */
+/**
+ * The checkpoint form of engine state, versioned so a newer checkpoint is refused, not misread, and
+ * validated field by field before anything is restored: a checkpoint that does not decode is refused
+ * whole (CHECKPOINT_INVALID naming the field), so recovery can fall back on an older one.
+ */
+import { z } from 'zod';
 import type { InventoryState } from '../inventory/inventory-manager.ts';
 import type { OrderState } from '../orders/order-tracker.ts';
 import type { RiskEngine } from '../risk/risk-engine.ts';
@@ -12,6 +17,8 @@ export interface EngineStateParts {
   inventory: InventoryState;
   orders: OrderState;
   pnl: Record<string, [string, string, string, string | null]>;
+  /** Bookings that undo a FAILED SELL exactly: [fill key, realized, cost]. */
+  pnlBookings?: [string, string, string][];
   risk: ReturnType<RiskEngine['exportState']>;
   health: SourceHealth;
   lastAuthoritativeAt: number | null;
@@ -29,10 +36,58 @@ export interface EngineState {
   parts: EngineStateParts;
 }
 
+const int = z.number().int().min(-8.64e15).max(8.64e15);
+const time = int;
+const nat = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const big = z.string().regex(/^-?\d{1,100}$/, 'an integer string');
+const nullableTime = time.nullable();
+const side = z.enum(['BUY', 'SELL']);
+const fillStatus = z.enum(['MATCHED', 'MINED', 'CONFIRMED', 'RETRYING', 'FAILED']);
+
+const pendingSchema = z.object({
+  key: z.string(), tradeId: z.string().nullish(), orderId: z.string().nullish(), side, size: big, originalSize: big, price: big,
+  firstSeenAt: time, status: fillStatus,
+});
+
+const inventorySchema = z.object({
+  positions: z.array(z.object({
+    tokenId: z.string(), confirmed: big, confirmedAt: nullableTime, confirmedBlock: z.string().regex(/^\d{1,100}$/).nullable(),
+    discrepancies: nat, pending: z.array(pendingSchema),
+  })),
+  seen: z.array(z.tuple([z.string(), time, fillStatus]).rest(z.union([z.string(), z.null()]))),
+  counters: z.record(z.string(), nat),
+});
+
+const ordersSchema = z.object({
+  open: z.array(z.object({
+    orderId: z.string(), tokenId: z.string(), side, price: big.nullable(), originalSize: big, matched: big, venueMatched: big,
+    status: z.string(), submittedAt: time, cancelRequestedAt: nullableTime,
+  })),
+  closed: z.array(z.tuple([z.string(), time])),
+  fillMatched: z.array(z.tuple([z.string(), big])),
+});
+
+const partsSchema = z.object({
+  inventory: inventorySchema,
+  orders: ordersSchema,
+  pnl: z.record(z.string(), z.tuple([big, big, big, big.nullable()])),
+  pnlBookings: z.array(z.tuple([z.string(), big, big])).optional(),
+  risk: z.object({ live: z.array(z.unknown()), shadow: z.record(z.string(), z.array(z.unknown())), divergences: z.record(z.string(), z.number()) }),
+  health: z.object({
+    source: z.string(), lastSuccessAt: time.optional(), lastAttemptAt: time.optional(), consecutiveFailures: nat,
+    lastLatencyMs: z.number().optional(), lastError: z.string().optional(), servingFallback: z.boolean(),
+  }),
+  lastAuthoritativeAt: nullableTime,
+  feed: z.object({
+    userConnected: z.boolean(), userWasDisconnected: z.boolean(), forceNextSnapshot: z.boolean(), gapOpenSince: nullableTime, failedReconcileAttempts: nat,
+  }),
+});
+
 export const EngineStateCodec = {
   export(seq: number, at: number, parts: EngineStateParts): EngineState {
     return { version: ENGINE_STATE_VERSION, seq, at, parts };
   },
+  /** Validates a stored checkpoint state; throws CHECKPOINT_INVALID naming the first bad field. */
   import(raw: unknown): EngineState {
     const s = raw as Partial<EngineState> | null;
     if (!s || typeof s !== 'object' || typeof s.seq !== 'number' || !s.parts) {
@@ -40,6 +95,12 @@ export const EngineStateCodec = {
     }
     if (s.version !== ENGINE_STATE_VERSION) {
       throw new PolyquoteError('CHECKPOINT_VERSION', `expected checkpoint version ${ENGINE_STATE_VERSION}, got ${String(s.version)}: written by another polyquote version`);
+    }
+    if (!nat.safeParse(s.seq).success || !time.safeParse(s.at).success) throw new PolyquoteError('CHECKPOINT_INVALID', 'expected integer seq and at in the checkpoint');
+    const r = partsSchema.safeParse(s.parts);
+    if (!r.success) {
+      const i = r.error.issues[0]!;
+      throw new PolyquoteError('CHECKPOINT_INVALID', `checkpoint state does not decode: ${i.message} at parts.${i.path.join('.')}`);
     }
     return s as EngineState;
   },

@@ -9,7 +9,7 @@ import type { BalanceSnapshotReceived, FillReported, FillStatus } from '../event
 import type { Logger } from '../logger.ts';
 import { inject, injectable } from 'tsyringe';
 import { TOKENS } from '../tokens.ts';
-import { fillKey } from './fill-key.ts';
+import { SynthRanks, tradeKey } from './fill-key.ts';
 import { agePending, type ReconcileResult } from './reconcile.ts';
 import type { Reconciler } from './reconciler.ts';
 import { TrackedPosition, type PendingFill } from './tracked-position.ts';
@@ -39,6 +39,14 @@ export interface SnapshotApplied {
 interface SeenKey {
   at: number;
   status: FillStatus;
+  tokenId: string;
+}
+
+/** What a trade-keyed fill is, to tell whether a report with or without order id is the same one. */
+interface TradeFill {
+  tradeId: string;
+  tokenId: string;
+  side: string;
 }
 
 export interface InventoryHooks {
@@ -46,11 +54,17 @@ export interface InventoryHooks {
   onAgedOut?(tokenId: string, aged: readonly PendingFill[], netDelta: Micros): void;
 }
 
+/** Most fill keys remembered for dedup (settled ones; pending fills are always known). */
+export const MAX_SEEN_KEYS = 200_000;
+
 @injectable()
 export class InventoryManager {
   private readonly positions = new Map<string, TrackedPosition>();
   /** Keys of every fill seen within the dedup window, oldest first. */
   private readonly seen = new Map<string, SeenKey>();
+  /** trade id → the keys (in `seen` or pending) of its fills, to match reports with and without order id. */
+  private readonly byTrade = new Map<string, Set<string>>();
+  private readonly synthRanks = new SynthRanks();
   private readonly ageTimers = new Map<string, { at: number; handle: TimerHandle }>();
   private readonly discrepancies = new Map<string, number>();
   hooks: InventoryHooks = {};
@@ -98,17 +112,40 @@ export class InventoryManager {
     return r;
   }
 
-  private classifyFill(fill: FillReported, seq: number): FillApplied {
-    const { key, synthesized } = fillKey(fill, seq);
+  /** The key of a fill: the one its trade's earlier report got when it matches, else a new one. */
+  private keyOf(fill: FillReported): { key: string; synthesized: boolean; ambiguous: boolean } {
+    if (!fill.tradeId) return { key: this.synthRanks.key(fill), synthesized: true, ambiguous: false };
+    const exact = tradeKey(fill.tradeId, fill.orderId);
+    const known = this.byTrade.get(fill.tradeId);
+    if (!known || known.has(exact)) return { key: exact, synthesized: false, ambiguous: false };
+    // The same trade on the same token and side, reported before with / without its order id.
+    const same = [...known].filter((k) => {
+      const t = this.tradeFills.get(k);
+      return t !== undefined && t.tokenId === fill.tokenId && t.side === fill.side;
+    });
+    if (fill.orderId) {
+      const bare = tradeKey(fill.tradeId, undefined);
+      return { key: same.includes(bare) ? bare : exact, synthesized: false, ambiguous: false };
+    }
+    if (same.length <= 1) return { key: same[0] ?? exact, synthesized: false, ambiguous: false };
+    return { key: exact, synthesized: false, ambiguous: true };
+  }
+
+  private classifyFill(fill: FillReported, _seq: number): FillApplied {
+    this.pruneSeen();
+    const { key, synthesized, ambiguous } = this.keyOf(fill);
     const pos = this.position(fill.tokenId);
     const existing = pos.pending.get(key);
     const log = { tokenId: fill.tokenId, key, tradeId: fill.tradeId, orderId: fill.orderId, status: fill.status };
-    this.pruneSeen();
+    if (ambiguous) {
+      this.logger.warn(log, 'fill without order id for a trade that filled several of our orders; not counted');
+      return { action: 'duplicate', key, tokenId: fill.tokenId, fill: undefined };
+    }
 
     if (existing) {
       if (fill.status === 'FAILED') {
         pos.remove(key);
-        this.markSeen(key, 'FAILED');
+        this.markSeen(key, 'FAILED', fill);
         this.logger.warn({ ...log, size: formatMicros(existing.size), side: existing.side }, 'pending fill removed: trade FAILED');
         return { action: 'removed-failed', key, tokenId: fill.tokenId, fill: existing };
       }
@@ -117,15 +154,15 @@ export class InventoryManager {
       }
       const updated: PendingFill = { ...existing, status: fill.status };
       pos.put(updated);
-      this.markSeen(key, fill.status);
+      this.markSeen(key, fill.status, fill);
       this.logger.debug(log, 'pending fill status updated');
       return { action: 'status-updated', key, tokenId: fill.tokenId, fill: updated };
     }
-    if (!synthesized && this.seen.has(key)) {
+    if (this.seen.has(key)) {
       this.logger.debug(log, 'fill already counted; duplicate ignored');
       return { action: 'duplicate', key, tokenId: fill.tokenId, fill: undefined };
     }
-    this.markSeen(key, fill.status);
+    this.markSeen(key, fill.status, fill);
     if (fill.status === 'FAILED') {
       this.logger.warn(log, 'fill reported FAILED before any pending fill; nothing to remove');
       return { action: 'ignored-failed', key, tokenId: fill.tokenId, fill: undefined };
@@ -184,22 +221,56 @@ export class InventoryManager {
     return out;
   }
 
-  /** Ages out pending fills of a token first seen at or before now − TTL. */
+  /**
+   * Ages out pending fills of a token first seen at or before now − TTL, then re-arms the token's
+   * timer for the oldest fill still pending (whether or not anything aged: the fill the timer was
+   * armed for may have been absorbed by a snapshot meanwhile).
+   */
   ageOut(tokenId: string): { aged: PendingFill[]; netDelta: Micros } {
     const pos = this.positions.get(tokenId);
     if (!pos || pos.pending.size === 0) return { aged: [], netDelta: 0n };
     const cutoff = this.clock.now() - this.reconciler.pendingFillTtlMs;
     const { aged, kept, netDelta } = agePending([...pos.pending.values()], cutoff);
+    if (aged.length > 0) pos.replacePending(kept);
+    this.armAgeOut(tokenId);
     if (aged.length === 0) return { aged, netDelta };
-    pos.replacePending(kept);
     this.logger.warn(
       { tokenId, tradeIds: aged.map((f) => f.tradeId ?? f.key), keys: aged.map((f) => f.key), netDelta: formatMicros(netDelta), confirmed: formatMicros(pos.confirmed) },
       'pending fills aged out',
     );
-    const next = kept[0];
-    if (next) this.scheduleAgeOut(tokenId, next.firstSeenAt + this.reconciler.pendingFillTtlMs);
     this.hooks.onAgedOut?.(tokenId, aged, netDelta);
     return { aged, netDelta };
+  }
+
+  /** Arms the token's age-out timer for its oldest pending fill (none pending: no timer). */
+  private armAgeOut(tokenId: string): void {
+    const pos = this.positions.get(tokenId);
+    let oldest: number | undefined;
+    for (const f of pos?.pending.values() ?? []) if (oldest === undefined || f.firstSeenAt < oldest) oldest = f.firstSeenAt;
+    if (oldest !== undefined) this.scheduleAgeOut(tokenId, oldest + this.reconciler.pendingFillTtlMs);
+  }
+
+  /** How far back fill keys are remembered (recovery rebuilds them from the ledger over this window). */
+  get dedupWindow(): number {
+    return this.dedupWindowMs;
+  }
+
+  /**
+   * Rebuilds the dedup memory from the ledger's fills before a checkpoint (oldest first), exactly as
+   * the live run keyed them: checkpoints carry open state only, not a day of keys.
+   */
+  rememberFills(fills: Iterable<FillReported>): void {
+    for (const f of fills) {
+      const { key, ambiguous } = this.keyOf(f);
+      if (ambiguous) continue;
+      this.seen.delete(key);
+      this.seen.set(key, { at: f.at, status: f.status, tokenId: f.tokenId });
+      if (f.tradeId && !this.tradeFills.has(key)) this.indexTrade(key, { tradeId: f.tradeId, tokenId: f.tokenId, side: f.side });
+    }
+    // Oldest first again (pruning relies on it): the pending fills' keys came from the checkpoint first.
+    const all = [...this.seen].sort((a, b) => a[1].at - b[1].at);
+    this.seen.clear();
+    for (const [k, v] of all) this.seen.set(k, v);
   }
 
   /** State for a checkpoint (JSON-safe). */
@@ -210,15 +281,22 @@ export class InventoryManager {
         confirmedBlock: p.confirmedBlock?.toString() ?? null, discrepancies: this.discrepancyCount(p.tokenId),
         pending: [...p.pending.values()].map((f) => ({ ...f, size: f.size.toString(), originalSize: f.originalSize.toString(), price: f.price.toString() })),
       })),
-      seen: [...this.seen].map(([k, v]) => [k, v.at, v.status] as [string, number, FillStatus]),
+      // Only the keys of fills still pending (they must stay matched to their trade); the settled ones
+      // are rebuilt from the ledger at recovery (rememberFills), so a checkpoint follows open state.
+      seen: [...this.seen].filter(([k, v]) => this.positions.get(v.tokenId)?.pending.has(k)).map(([k, v]) => {
+        const t = this.tradeFills.get(k);
+        return (t ? [k, v.at, v.status, v.tokenId, t.tradeId, t.side] : [k, v.at, v.status, v.tokenId]) as SeenRow;
+      }),
       counters: { ...this.counters },
     };
   }
 
   /** Restores a checkpoint and re-arms age-out timers. */
   importState(state: InventoryState): void {
+    this.dispose();
     this.positions.clear();
     this.seen.clear();
+    this.discrepancies.clear();
     for (const p of state.positions) {
       const pos = this.position(p.tokenId);
       pos.confirmed = BigInt(p.confirmed);
@@ -228,10 +306,14 @@ export class InventoryManager {
       for (const f of p.pending) {
         pos.put({ ...f, tradeId: f.tradeId ?? undefined, orderId: f.orderId ?? undefined, size: BigInt(f.size), originalSize: BigInt(f.originalSize), price: BigInt(f.price) });
       }
-      const oldest = pos.pending.values().next().value;
-      if (oldest) this.scheduleAgeOut(p.tokenId, oldest.firstSeenAt + this.reconciler.pendingFillTtlMs);
+      this.armAgeOut(p.tokenId);
     }
-    for (const [k, at, status] of state.seen) this.seen.set(k, { at, status });
+    this.byTrade.clear();
+    this.tradeFills.clear();
+    for (const [k, at, status, tokenId, tradeId, side] of state.seen) {
+      this.seen.set(k, { at, status, tokenId: tokenId ?? '' });
+      if (tradeId && tokenId && side) this.indexTrade(k, { tradeId, tokenId, side });
+    }
     Object.assign(this.counters, state.counters);
   }
 
@@ -251,17 +333,43 @@ export class InventoryManager {
     this.ageTimers.set(tokenId, { at, handle });
   }
 
-  private markSeen(key: string, status: FillStatus): void {
+  private markSeen(key: string, status: FillStatus, fill: FillReported): void {
     this.seen.delete(key);
-    this.seen.set(key, { at: this.clock.now(), status });
+    this.seen.set(key, { at: this.clock.now(), status, tokenId: fill.tokenId });
+    if (fill.tradeId && !this.tradeFills.has(key)) this.indexTrade(key, { tradeId: fill.tradeId, tokenId: fill.tokenId, side: fill.side });
   }
 
+  private indexTrade(key: string, t: TradeFill): void {
+    let keys = this.byTrade.get(t.tradeId);
+    if (!keys) this.byTrade.set(t.tradeId, (keys = new Set()));
+    keys.add(key);
+    this.tradeFills.set(key, t);
+  }
+
+  /** key → its trade fill, for the keys in `byTrade`. */
+  private readonly tradeFills = new Map<string, TradeFill>();
+
   private pruneSeen(): void {
-    const cutoff = this.clock.now() - this.dedupWindowMs;
+    const now = this.clock.now();
+    const cutoff = now - this.dedupWindowMs;
+    // Bounded too by count (oldest first), so neither memory nor a checkpoint grows with history.
+    let over = this.seen.size - MAX_SEEN_KEYS;
     for (const [k, v] of this.seen) {
-      if (v.at > cutoff) break;
-      // Pending fills are found through their position first, so this forgets only settled ones.
+      if (v.at > cutoff && over <= 0) break;
+      over--;
       this.seen.delete(k);
+      // A fill still pending stays known (moved to the young end) until it leaves pending.
+      if (this.positions.get(v.tokenId)?.pending.has(k)) {
+        this.seen.set(k, { ...v, at: now });
+        continue;
+      }
+      const t = this.tradeFills.get(k);
+      if (t !== undefined) {
+        this.tradeFills.delete(k);
+        const keys = this.byTrade.get(t.tradeId);
+        keys?.delete(k);
+        if (keys?.size === 0) this.byTrade.delete(t.tradeId);
+      }
     }
   }
 
@@ -279,6 +387,9 @@ export class InventoryManager {
   }
 }
 
+/** [key, at, status, tokenId, tradeId, side] (the last ones absent for id-less fills and in older checkpoints). */
+export type SeenRow = [string, number, FillStatus, string?, string?, string?];
+
 export interface InventoryState {
   positions: {
     tokenId: string;
@@ -288,6 +399,6 @@ export interface InventoryState {
     discrepancies: number;
     pending: (Omit<PendingFill, 'size' | 'originalSize' | 'price' | 'tradeId' | 'orderId'> & { size: string; originalSize: string; price: string; tradeId?: string | null; orderId?: string | null })[];
   }[];
-  seen: [string, number, FillStatus][];
+  seen: SeenRow[];
   counters: Record<FillAction, number>;
 }

@@ -70,7 +70,12 @@ export interface Ledger {
   /** Iterates records with seq > afterSeq in order, without loading them all. */
   iterate(afterSeq: number): Iterable<LedgerRecord>;
   writeCheckpoint(cp: Checkpoint): void;
-  latestCheckpoint(): Checkpoint | undefined;
+  /**
+   * The newest checkpoint (with `beforeSeq`: the newest one with a lower seq, for recovery to fall
+   * back on when a checkpoint cannot be used). A stored state that is not JSON throws LEDGER_CORRUPT
+   * with `details.checkpointSeq`.
+   */
+  latestCheckpoint(beforeSeq?: number): Checkpoint | undefined;
   recordGap(gap: { channel: string; reason: string; detectedAt: number; detectedSeq: number }): number;
   resolveGaps(resolution: { resolvedAt: number; resolvedBySeq: number; resolution: string }): number;
   openGaps(): GapRecord[];

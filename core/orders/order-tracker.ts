@@ -105,7 +105,8 @@ export class OrderTracker {
 
   /** A fill on one of our orders shrinks its reservation (FAILED fills give it back). */
   fillChanged(orderId: string | undefined, delta: Micros): void {
-    if (!orderId) return;
+    // Only orders we track (open or recently closed) keep a matched size: memory follows open state.
+    if (!orderId || (!this.open.has(orderId) && !this.closed.has(orderId))) return;
     this.fillMatched.set(orderId, maxMicros(0n, (this.fillMatched.get(orderId) ?? 0n) + delta));
     if (delta < 0n) {
       this.failedMatched.set(orderId, (this.failedMatched.get(orderId) ?? 0n) - delta);
@@ -223,9 +224,11 @@ export class OrderTracker {
     this.closed.set(orderId, at);
     if (status) this.closedStatus.set(orderId, status);
     if (this.closed.size > this.closedMemory) {
-      const oldest = this.closed.keys().next().value!;
-      this.closed.delete(oldest);
-      this.closedStatus.delete(oldest);
+      const evicted = this.closed.keys().next().value!;
+      this.closed.delete(evicted);
+      this.closedStatus.delete(evicted);
+      this.fillMatched.delete(evicted);
+      this.failedMatched.delete(evicted);
     }
   }
 

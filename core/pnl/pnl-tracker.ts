@@ -96,6 +96,16 @@ export class PnlTracker {
     return Object.fromEntries([...this.tokens].map(([k, t]) => [k, [t.qty.toString(), t.cost.toString(), t.realized.toString(), t.mark?.toString() ?? null]]));
   }
 
+  /** The SELL bookings a FAILED report may still undo (open pending sells only): [key, realized, cost]. */
+  exportBookings(): [string, string, string][] {
+    return [...this.sellBookings].map(([k, b]) => [k, b.realized.toString(), b.cost.toString()]);
+  }
+
+  importBookings(rows: readonly [string, string, string][]): void {
+    this.sellBookings.clear();
+    for (const [k, r, c] of rows) this.sellBookings.set(k, { realized: BigInt(r), cost: BigInt(c) });
+  }
+
   importState(s: Record<string, [string, string, string, string | null]>): void {
     this.tokens.clear();
     for (const [k, [q, c, r, m]] of Object.entries(s)) this.tokens.set(k, { qty: BigInt(q), cost: BigInt(c), realized: BigInt(r), mark: m === null ? undefined : BigInt(m) });

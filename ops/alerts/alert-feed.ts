@@ -15,7 +15,7 @@ import type { Bus } from '../../core/bus.ts';
 import type { Clock, TimerHandle } from '../../core/clock.ts';
 import { errorMessage } from '../../core/errors.ts';
 import type { Channel, FillReported } from '../../core/events.ts';
-import { fillKey } from '../../core/inventory/fill-key.ts';
+import { tradeKey } from '../../core/inventory/fill-key.ts';
 import { scrubSecrets, type Logger } from '../../core/logger.ts';
 import type { RiskMode } from '../../core/risk/decision.ts';
 import type { VenueHealth } from '../../core/venue/venue.ts';
@@ -131,7 +131,7 @@ export class AlertFeed {
   }
 
   private onFill(f: FillReported, seq: number): void {
-    const key = fillKey(f, seq).key;
+    const key = f.tradeId ? tradeKey(f.tradeId, f.orderId) : `seq:${seq}`;
     const k = f.status === 'FAILED' ? `${key}#failed` : key;
     if (this.seenFills.has(k)) return;
     this.seenFills.add(k);

@@ -95,3 +95,12 @@ export class FailureListeners {
     return true;
   }
 }
+
+/** A stored checkpoint's state parsed; text that is not JSON is LEDGER_CORRUPT naming the checkpoint. */
+export function decodeCheckpointState(name: string, seq: number, json: string): unknown {
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    throw new LedgerError('LEDGER_CORRUPT', `${name}: checkpoint at seq ${seq} is not JSON`, { errorClass: 'non-retryable', details: { checkpointSeq: seq } });
+  }
+}

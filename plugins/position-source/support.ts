@@ -4,6 +4,7 @@
  */
 import { getAddress, isAddress } from 'viem';
 import { z } from 'zod';
+import { seconds } from '../../core/config/units.ts';
 import { SourceError } from '../../core/errors.ts';
 
 const UINT256_MAX = 2n ** 256n - 1n;
@@ -15,8 +16,8 @@ export const addressSchema = z
   .refine((s) => isAddress(s, { strict: s !== s.toLowerCase() }), 'expected a valid EIP-55 checksum (or an all-lowercase address)')
   .transform((s) => getAddress(s.toLowerCase()));
 
-/** A positive number of seconds. */
-export const secondsSchema = z.number().positive().finite();
+/** Poll intervals and timeouts: whole milliseconds from 1 ms up to what a Node timer can wait. */
+export const secondsSchema = seconds(0.001);
 
 /** Checks every id is a uint256 decimal string; returns them deduplicated in first-seen order. */
 export function validateTokenIds(source: string, tokenIds: readonly string[]): string[] {

@@ -4,7 +4,7 @@
  * lock and never fails. Data survives close()/open() on the same instance, like a file would.
  */
 import type { Checkpoint, GapRecord, Ledger, LedgerQuery, LedgerRecord, LedgerStats } from '../../../core/ledger/ledger.ts';
-import { checkQuery, encodeCheckpoint, encodeRecord, FailureListeners, KEEP_CHECKPOINTS, notOpen } from '../ledger-rules.ts';
+import { checkQuery, decodeCheckpointState, encodeCheckpoint, encodeRecord, FailureListeners, KEEP_CHECKPOINTS, notOpen } from '../ledger-rules.ts';
 
 interface StoredRecord {
   readonly seq: number;
@@ -85,10 +85,10 @@ export class MemoryLedger implements Ledger {
     this.checkpoints.push({ seq: cp.seq, at: cp.at, stateJson });
   }
 
-  latestCheckpoint(): Checkpoint | undefined {
+  latestCheckpoint(beforeSeq?: number): Checkpoint | undefined {
     this.assertOpen();
-    const cp = this.checkpoints.at(-1);
-    return cp && { seq: cp.seq, at: cp.at, state: JSON.parse(cp.stateJson) as unknown };
+    const cp = beforeSeq === undefined ? this.checkpoints.at(-1) : this.checkpoints.findLast((c) => c.seq < beforeSeq);
+    return cp && { seq: cp.seq, at: cp.at, state: decodeCheckpointState(this.name, cp.seq, cp.stateJson) };
   }
 
   recordGap(gap: { channel: string; reason: string; detectedAt: number; detectedSeq: number }): number {

@@ -18,12 +18,12 @@ export const sqliteLedgerConfigSchema = z.strictObject({
     })
     .default({ maxBatch: 1000, intervalMs: 20 }),
   /** How often the engine writes a checkpoint; the ledger only stores them. */
-  checkpointEverySeconds: z.number().int().positive().default(60),
-  retention: z.strictObject({ keepSeconds: z.number().int().positive().optional() }).default({}),
+  checkpointEverySeconds: z.number().int().positive().max(86_400).default(60),
+  retention: z.strictObject({ keepSeconds: z.number().int().positive().max(10 * 365 * 86_400).optional() }).default({}),
   /** 'normal': a power cut may lose what was committed since the last WAL checkpoint; 'full': fsync every group commit. */
   synchronous: z.enum(['normal', 'full']).default('normal'),
   /** Caps the file size; reaching it fails the ledger like a full disk, before the disk itself fills. */
-  maxSizeMb: z.number().positive().optional(),
+  maxSizeMb: z.number().min(1).max(16_000_000).optional(),
   /** Open without the writer lock for inspect/export while an engine runs; writes throw LEDGER_READ_ONLY. */
   readOnly: z.boolean().default(false),
 });

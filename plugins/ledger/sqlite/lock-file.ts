@@ -36,6 +36,11 @@ export class LockFile {
         }
         const holder = readOwner(path);
         if (holder === 'gone') continue;
+        // An empty lock is one a kill left between creating and writing it: stale once it is not brand new.
+        if (holder === undefined && isAbandonedEmpty(path)) {
+          fs.rmSync(path, { force: true });
+          continue;
+        }
         if (holder && isStale(holder)) {
           removeIfUnchanged(path, holder);
           continue;
@@ -78,6 +83,16 @@ export function readOwner(path: string): LockOwner | 'gone' | undefined {
     // fall through: half-written or foreign content
   }
   return undefined;
+}
+
+/** An empty lock file older than a second: no live engine takes that long between create and write. */
+function isAbandonedEmpty(path: string): boolean {
+  try {
+    const st = fs.statSync(path);
+    return st.size === 0 && Date.now() - st.mtimeMs > 1000;
+  } catch {
+    return false;
+  }
 }
 
 function isStale(owner: LockOwner): boolean {

@@ -3,8 +3,11 @@
  * the buffer in one transaction when it holds `maxBatch` records or when the `intervalMs` timer of
  * the injected clock fires (on a virtual clock nothing fires while idle: the engine calls flush()).
  * The SQLite writes run on a writer thread (writer-thread.ts, writer.worker.mjs): full chunks of the
- * buffer are streamed to it as they fill, and every commit waits for its COMMIT, so when a commit
- * returns the group is on disk exactly as if it had been written on this thread.
+ * buffer are streamed to it as they fill. The commit that closes a group (maxBatch reached, or the
+ * interval timer) is posted without waiting: its rows stay held, in flight, until its answer is read
+ * on a later append — the engine thread waits only under real backpressure (a second group closing
+ * while the first is still in flight). flush(), checkpoints, gap writes, reads and close() wait for
+ * everything in flight, so when they return the records are on disk exactly as if written here.
  *
  * Durability: `synchronous=NORMAL` in WAL mode fsyncs the WAL only when it is checkpointed, so a
  * committed group survives a process crash at once and a power cut once the WAL is checkpointed (at
@@ -24,7 +27,7 @@ import type { Clock, TimerHandle } from '../../../core/clock.ts';
 import { LedgerError } from '../../../core/errors.ts';
 import type { Checkpoint, GapRecord, Ledger, LedgerQuery, LedgerRecord, LedgerStats } from '../../../core/ledger/ledger.ts';
 import type { Logger } from '../../../core/logger.ts';
-import { checkQuery, encodeCheckpoint, encodeRecord, FailureListeners, KEEP_CHECKPOINTS, notOpen } from '../ledger-rules.ts';
+import { checkQuery, decodeCheckpointState, encodeCheckpoint, encodeRecord, FailureListeners, KEEP_CHECKPOINTS, notOpen } from '../ledger-rules.ts';
 import { LockFile } from './lock-file.ts';
 import { checkHeader, SCHEMA_SQL, verifyExisting } from './sqlite-schema.ts';
 import { EVENT_COLUMNS, EVENTS_FROM, INSERT_CHUNK, LedgerStatements, toRecord, type EventRow } from './sqlite-statements.ts';
@@ -92,6 +95,8 @@ export class SqliteLedger implements Ledger {
   /** How much of `newTokens` went to the writer thread in the current group. */
   private tokensStreamed = 0;
   private lastSeq = 0;
+  /** The group whose COMMIT was posted and not yet confirmed; its rows are kept for a resend. */
+  private inflight: { id: number; chunks: unknown[][]; tokens: (number | string)[]; count: number } | undefined;
   private latestCheckpointSeq: number | undefined;
   private readonly failures = new FailureListeners();
 
@@ -157,6 +162,9 @@ export class SqliteLedger implements Ledger {
     const failed = this.failures.failed;
     if (failed) throw failed;
     this.assertWritable();
+    // Backpressure: this record would close a group while the last one is still in flight, so wait
+    // for that one first (before taking the record: a failure refuses it, never half-takes it).
+    if (this.inflight) this.settle(this.buffered + 1 >= this.maxBatch);
     const json = encodeRecord(this.name, record, this.lastSeq);
     const tokenId = record.tokenId;
     const token = tokenId === null ? null : (this.tokenIds.get(tokenId) ?? this.addToken(tokenId));
@@ -165,7 +173,7 @@ export class SqliteLedger implements Ledger {
     this.lastSeq = record.seq;
     this.buffered++;
     if (this.buffered >= this.maxBatch) {
-      this.commit();
+      this.commitLater();
     } else if (tail.length === INSERT_CHUNK * COLUMNS) {
       this.chunks.push(tail);
       this.tail = [];
@@ -209,10 +217,11 @@ export class SqliteLedger implements Ledger {
     if (keep !== undefined) this.compact(cp.at - keep * 1000);
   }
 
-  latestCheckpoint(): Checkpoint | undefined {
+  latestCheckpoint(beforeSeq?: number): Checkpoint | undefined {
     this.prepareRead();
-    const row = this.stmts.latestCheckpoint.get() as { seq: number; at: number; state: string } | undefined;
-    return row && { seq: row.seq, at: row.at, state: JSON.parse(row.state) as unknown };
+    const stmt = beforeSeq === undefined ? this.stmts.latestCheckpoint : this.stmts.checkpointBefore;
+    const row = (beforeSeq === undefined ? stmt.get() : stmt.get(beforeSeq)) as { seq: number; at: number; state: string } | undefined;
+    return row && { seq: row.seq, at: row.at, state: decodeCheckpointState(this.name, row.seq, row.state) };
   }
 
   recordGap(gap: { channel: string; reason: string; detectedAt: number; detectedSeq: number }): number {
@@ -261,7 +270,7 @@ export class SqliteLedger implements Ledger {
   close(): void {
     if (!this.db) return;
     try {
-      if (!this.readOnly && this.buffered > 0) this.commit();
+      if (!this.readOnly && (this.buffered > 0 || this.inflight)) this.commit();
     } finally {
       this.timer?.cancel();
       this.timer = undefined;
@@ -280,9 +289,14 @@ export class SqliteLedger implements Ledger {
     }
   }
 
-  /** Records appended but not yet committed (for health reporting). */
+  /** Records appended but not yet committed, in flight included (for health reporting). */
   get bufferedCount(): number {
-    return this.buffered;
+    return this.buffered + (this.inflight?.count ?? 0);
+  }
+
+  /** Whether a group's COMMIT is posted and not yet confirmed. */
+  get committing(): boolean {
+    return this.inflight !== undefined;
   }
 
   private attach(db: Database.Database): void {
@@ -315,6 +329,7 @@ export class SqliteLedger implements Ledger {
    * buffer is emptied only once the COMMIT succeeded. Returns the extra's result.
    */
   private commit(extra?: CommitExtra): unknown {
+    this.settle(true);
     if (this.buffered === 0 && !extra) return undefined;
     const writer = this.writer;
     if (!writer) throw this.fail(new Error('the ledger writer thread is not running'));
@@ -339,10 +354,65 @@ export class SqliteLedger implements Ledger {
     return result;
   }
 
-  private commitOnTimer(): void {
-    if (this.failures.failed || !this.db || this.buffered === 0) return;
+  /**
+   * Closes the group without waiting for its COMMIT (the previous group's answer is waited for
+   * first, if it is still out: that is the backpressure). After a failure: the waiting path.
+   */
+  private commitLater(): void {
+    this.settle(true);
+    if (this.resend || this.buffered === 0) {
+      if (this.buffered > 0) this.commit();
+      return;
+    }
+    const writer = this.writer;
+    if (!writer) throw this.fail(new Error('the ledger writer thread is not running'));
+    const rows = this.chunks.slice(this.streamed);
+    if (this.tail.length > 0) rows.push(this.tail);
+    let id: number;
     try {
-      this.commit();
+      id = writer.commitLater(rows, this.newTokens.slice(this.tokensStreamed), false);
+    } catch (err) {
+      this.resend = true;
+      throw this.fail(err);
+    }
+    this.inflight = { id, chunks: this.tail.length > 0 ? [...this.chunks, this.tail] : this.chunks, tokens: this.newTokens, count: this.buffered };
+    this.chunks = [];
+    this.tail = [];
+    this.buffered = 0;
+    this.streamed = 0;
+    this.newTokens = [];
+    this.tokensStreamed = 0;
+  }
+
+  /**
+   * Reads the in-flight group's answer (waiting for it if `block`); a failed one puts its rows back
+   * in front of the buffer for the resend and fails the ledger.
+   */
+  private settle(block: boolean): void {
+    const f = this.inflight;
+    if (!f) return;
+    try {
+      if (this.writer!.answer(f.id, block) === undefined) return;
+      this.inflight = undefined;
+    } catch (err) {
+      this.inflight = undefined;
+      const tail = this.tail.length > 0 ? [this.tail] : [];
+      this.chunks = [...f.chunks, ...this.chunks, ...tail];
+      this.tail = [];
+      this.newTokens = [...f.tokens, ...this.newTokens];
+      this.buffered += f.count;
+      this.streamed = 0;
+      this.tokensStreamed = 0;
+      this.resend = true;
+      throw this.fail(err);
+    }
+  }
+
+  private commitOnTimer(): void {
+    if (this.failures.failed || !this.db || (this.buffered === 0 && !this.inflight)) return;
+    try {
+      if (this.buffered === 0) this.settle(false);
+      else this.commitLater();
     } catch {
       // Already reported through fail(): onFailure listeners and the log. A timer must not throw.
     }

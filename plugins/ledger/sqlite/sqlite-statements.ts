@@ -6,12 +6,13 @@
  * decimal string, so records carry `tokenId` exactly as appended.
  */
 import type Database from 'better-sqlite3';
+import { LedgerError } from '../../../core/errors.ts';
 import type { GapRecord, LedgerQuery, LedgerRecord } from '../../../core/ledger/ledger.ts';
 
 export const INSERT_CHUNK = 64;
 
 /** The columns of a record, the token id translated back through the dictionary (NULL stays NULL). */
-export const EVENT_COLUMNS = 'e.seq AS seq, e.type AS type, t.token_id AS token_id, e.at AS at, e.payload AS payload';
+export const EVENT_COLUMNS = 'e.seq AS seq, e.type AS type, t.token_id AS token_id, e.at AS at, e.payload AS payload, e.token AS token';
 export const EVENTS_FROM = 'events e LEFT JOIN tokens t ON t.id = e.token';
 
 export interface EventRow {
@@ -20,6 +21,8 @@ export interface EventRow {
   token_id: string | null;
   at: number;
   payload: string;
+  /** The dictionary id stored in the row (a non-NULL id without its dictionary row is corruption). */
+  token?: number | null;
 }
 
 interface GapRow {
@@ -33,8 +36,21 @@ interface GapRow {
   resolution: string | null;
 }
 
+/** A stored row as a record; a payload that is not a JSON object is LEDGER_CORRUPT naming the record. */
 export function toRecord(r: EventRow): LedgerRecord {
-  return { seq: r.seq, type: r.type, tokenId: r.token_id, at: r.at, payload: JSON.parse(r.payload) as Record<string, unknown> };
+  let payload: unknown;
+  try {
+    payload = JSON.parse(r.payload);
+  } catch {
+    payload = undefined;
+  }
+  if (r.token !== null && r.token !== undefined && r.token_id === null) {
+    throw new LedgerError('LEDGER_CORRUPT', `ledger record #${r.seq} (${r.type}) names token dictionary id ${r.token}, which has no row in the tokens table`, { errorClass: 'non-retryable' });
+  }
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) {
+    throw new LedgerError('LEDGER_CORRUPT', `ledger record #${r.seq} (${r.type}) has a payload that is not a JSON object`, { errorClass: 'non-retryable' });
+  }
+  return { seq: r.seq, type: r.type, tokenId: r.token_id, at: r.at, payload: payload as Record<string, unknown> };
 }
 
 export function toGap(r: GapRow): GapRecord {
@@ -69,6 +85,7 @@ export class LedgerStatements {
   private readonly queries = new Map<string, Database.Statement>();
   readonly lastEventSeq: Database.Statement;
   readonly latestCheckpoint: Database.Statement;
+  readonly checkpointBefore: Database.Statement;
   readonly openGaps: Database.Statement;
   readonly byType: Database.Statement;
   readonly tokens: Database.Statement;
@@ -77,6 +94,7 @@ export class LedgerStatements {
     const sql = (s: string) => db.prepare(s);
     this.lastEventSeq = sql('SELECT max(seq) AS seq FROM events');
     this.latestCheckpoint = sql('SELECT seq, at, state FROM checkpoints ORDER BY seq DESC LIMIT 1');
+    this.checkpointBefore = sql('SELECT seq, at, state FROM checkpoints WHERE seq < ? ORDER BY seq DESC LIMIT 1');
     this.openGaps = sql('SELECT * FROM gaps WHERE resolved_at IS NULL ORDER BY id');
     // One pass over the covering (type, at) index gives the counts and the exact time span, whether
     // or not `at` was appended in order (stats() sums and folds the per-type rows).

@@ -1,8 +1,9 @@
 /**
  * The engine-thread side of the ledger's writer thread (writer.worker.mjs has the protocol). Rows are
  * streamed to the thread as they fill chunks, so its INSERTs overlap the engine's work; a commit is
- * a synchronous request: post it, then `Atomics.wait` until the thread has answered (after COMMIT or
- * ROLLBACK) and read the answer with `receiveMessageOnPort`. Nothing here blocks except `request()`.
+ * a request: post it, then either `Atomics.wait` until the thread has answered (after COMMIT or
+ * ROLLBACK) or look later, without waiting, whether it has (`post` + `answer(id, false)`: a group
+ * commit that does not stall the engine). Answers come in request order; one read early is kept.
  */
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 
@@ -51,6 +52,8 @@ export class WriterThread {
   private readonly replies: MessagePort;
   private readonly timeoutMs: number;
   private nextId = 2;
+  /** Answers read from the port before anyone asked for them (a later request's wait drained them). */
+  private readonly early = new Map<number, Answer>();
   private dead: Error | undefined;
   private closed = false;
 
@@ -97,6 +100,27 @@ export class WriterThread {
     return this.request({ op: 'commit', rows, tokens, restart, extra });
   }
 
+  /** Posts a commit without waiting; its outcome is read with `answer(id, …)`. */
+  commitLater(rows: readonly unknown[][], tokens: readonly (number | string)[], restart: boolean): number {
+    if (this.dead) throw new WriterError(`the ledger writer thread is gone: ${this.dead.message}`, 'WRITER_DEAD');
+    const id = this.nextId++;
+    this.worker.postMessage({ op: 'commit', rows, tokens, restart, extra: undefined, id });
+    return id;
+  }
+
+  /**
+   * The outcome of request `id`: its result, or `undefined` when `block` is false and it has not
+   * been answered yet. Throws WriterError when it failed or the thread died.
+   */
+  answer(id: number, block: boolean): { result: unknown } | undefined {
+    if (!block && Atomics.load(this.signal, 0) < id && !this.early.has(id)) {
+      if (Atomics.load(this.signal, 1) === 0) return undefined;
+    }
+    const a = this.wait(id, this.timeoutMs);
+    if (!a.ok) throw new WriterError(a.error.message, a.error.code);
+    return { result: a.result };
+  }
+
   walCheckpoint(): void {
     this.request({ op: 'walCheckpoint' });
   }
@@ -132,10 +156,16 @@ export class WriterThread {
 
   /** Blocks until answer `id` arrives, the thread dies or the timeout passes. */
   private wait(id: number, timeoutMs: number): Answer {
+    const kept = this.early.get(id);
+    if (kept) {
+      this.early.delete(id);
+      return kept;
+    }
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const seen = Atomics.load(this.signal, 0);
-      if (seen === id) break;
+      // Answers are given in request order: once a later one is signalled, this one was sent too.
+      if (seen >= id) break;
       if (Atomics.load(this.signal, 1) !== 0) {
         const last = this.drain();
         const why = last && !last.ok ? last.error.message : 'no reason given';
@@ -157,6 +187,7 @@ export class WriterThread {
       if (!m) throw new WriterError(`the ledger writer thread signalled answer ${id} but sent none`, 'WRITER_PROTOCOL');
       const a = m.message as Answer;
       if (a.id === id) return a;
+      if (a.id > id) this.early.set(a.id, a);
     }
   }
 

@@ -14,7 +14,7 @@ export const chainEventsConfigSchema = z.strictObject({
   kind: z.literal('chain-events'),
   ...chainConfigFields,
   /** How often http transports poll for new logs (ws transports get them pushed). */
-  eventPollingIntervalMs: z.number().int().min(10).default(1000),
+  eventPollingIntervalMs: z.number().int().min(10).max(2_000_000_000).default(1000),
 });
 export type ChainEventsConfig = z.infer<typeof chainEventsConfigSchema>;
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { definePlugin } from '../../../core/plugin.ts';
 import type { PositionSource } from '../../../core/sources/position-source.ts';
 import { secondsSchema } from '../support.ts';
+import { seconds } from '../../../core/config/units.ts';
 import { FallbackSource } from './fallback-source.ts';
 
 export { FallbackSource, type FallbackSourceOptions } from './fallback-source.ts';
@@ -19,7 +20,7 @@ export const fallbackConfigSchema = z.strictObject({
   /** Default: the sum of the nested sources' timeouts. */
   timeoutSeconds: secondsSchema.optional(),
   /** 0 = try the primary on every fetch; otherwise skip a failed primary for this long. */
-  primaryRetrySeconds: z.number().min(0).default(0),
+  primaryRetrySeconds: seconds(0).default(0),
 });
 export type FallbackConfig = z.infer<typeof fallbackConfigSchema>;
 

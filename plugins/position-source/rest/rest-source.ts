@@ -90,15 +90,15 @@ export class RestSource implements PositionSource {
 
   async dispose(): Promise<void> {}
 
+  /** The page's URL, built with the URL API: `/positions` joins the path, the base's own query (an API key) is kept. */
   private pageUrl(page: number): string {
-    const base = this.opts.url.replace(/\/+$/, '');
-    const q = new URLSearchParams({
-      user: this.opts.funder,
-      sizeThreshold: '0',
-      limit: String(this.opts.pageSize),
-      offset: String(page * this.opts.pageSize),
-    });
-    return `${base}/positions?${q.toString()}`;
+    const url = new URL(this.opts.url);
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}/positions`;
+    url.searchParams.set('user', this.opts.funder);
+    url.searchParams.set('sizeThreshold', '0');
+    url.searchParams.set('limit', String(this.opts.pageSize));
+    url.searchParams.set('offset', String(page * this.opts.pageSize));
+    return url.toString();
   }
 
   private async fetchPage(page: number, signal: AbortSignal | undefined): Promise<unknown[]> {
@@ -107,13 +107,17 @@ export class RestSource implements PositionSource {
     const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
     let res: Response;
     let text: string;
+    let url = '';
     try {
-      res = await fetch(this.pageUrl(page), { signal: combined, headers: { accept: 'application/json' } });
+      url = this.pageUrl(page);
+      res = await fetch(url, { signal: combined, headers: { accept: 'application/json' } });
       text = await res.text();
     } catch (err) {
       if (signal?.aborted) throw abortError(this.name, signal);
       if (deadline.aborted) throw new SourceError(this.name, 'REST_TIMEOUT', `no answer for ${where} within ${this.timeoutMs} ms`, { cause: err });
-      throw new SourceError(this.name, 'REST_NETWORK', `request for ${where} failed: ${errorMessage(err)}`, { cause: err });
+      // The URL may carry a key (path or query): it never enters the message.
+      const why = withoutUrl(errorMessage(err), url, this.opts.url);
+      throw new SourceError(this.name, 'REST_NETWORK', `request for ${where} failed: ${why}`);
     }
     if (!res.ok) {
       const retryable = res.status === 429 || res.status >= 500;
@@ -163,4 +167,11 @@ export class RestSource implements PositionSource {
 
 function malformed(source: string, message: string, cause?: unknown): SourceError {
   return new SourceError(source, 'REST_MALFORMED', message, { cause, errorClass: 'non-retryable' });
+}
+
+/** An error text with any form of the request URL (or its configured base) replaced. */
+function withoutUrl(text: string, ...urls: string[]): string {
+  let out = text;
+  for (const u of urls) if (u) out = out.split(u).join('<url>');
+  return out.replace(/https?:\/\/\S+/g, '<url>');
 }

@@ -1,5 +1,6 @@
 /** The default reconciler: direction-aware, oldest first, partial reduction of the boundary fill. */
 import { z } from 'zod';
+import { seconds } from '../../../core/config/units.ts';
 import { parseNonNegativeMicros } from '../../../core/amounts.ts';
 import { reconcilePending } from '../../../core/inventory/reconcile.ts';
 import type { Reconciler } from '../../../core/inventory/reconciler.ts';
@@ -11,7 +12,7 @@ export const oldestFirstReconciler = definePlugin({
   description: 'Absorbs pending fills in the direction of the balance move, oldest first (architecture.md).',
   configSchema: z.strictObject({
     kind: z.literal('oldest-first'),
-    pendingFillTtlSeconds: z.number().positive().default(120),
+    pendingFillTtlSeconds: seconds(0.001).default(120),
     toleranceShares: z.number().nonnegative().default(0.01),
   }),
   create(config): Reconciler {

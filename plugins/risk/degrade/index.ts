@@ -4,6 +4,7 @@
  * snapshots come from a fallback source, tighten quoting overall.
  */
 import { z } from 'zod';
+import { seconds } from '../../../core/config/units.ts';
 import { absMicros } from '../../../core/amounts.ts';
 import { definePlugin } from '../../../core/plugin.ts';
 import type { RiskPolicy } from '../../../core/risk/policy.ts';
@@ -17,7 +18,7 @@ export const degradePolicy = definePlugin({
     kind: z.literal('degrade'),
     thresholdShares: shares,
     perMarketThresholdShares: z.record(tokenIdKey, shares).optional(),
-    forSeconds: z.number().nonnegative().default(30),
+    forSeconds: seconds(0).default(30),
     sizeMultiplier: z.number().min(0).max(1).default(0.5),
     extraTicks: z.number().int().nonnegative().default(1),
     fallbackSizeMultiplier: z.number().min(0).max(1).default(0.5),

@@ -3,6 +3,7 @@
  * halt; while halted, ask for a recovery snapshot every interval; recover when one arrives.
  */
 import { z } from 'zod';
+import { seconds } from '../../../core/config/units.ts';
 import { definePlugin } from '../../../core/plugin.ts';
 import type { RiskPolicy } from '../../../core/risk/policy.ts';
 
@@ -13,7 +14,7 @@ export const feedGapHaltPolicy = definePlugin({
   configSchema: z.strictObject({
     kind: z.literal('feed-gap-halt'),
     reconcileAttempts: z.number().int().positive().default(3),
-    recoveryIntervalSeconds: z.number().positive().default(30),
+    recoveryIntervalSeconds: seconds(0.001).default(30),
   }),
   create(config): RiskPolicy {
     const everyMs = config.recoveryIntervalSeconds * 1000;

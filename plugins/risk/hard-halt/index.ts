@@ -1,5 +1,6 @@
 /** Hard halt, kept only for what degrading cannot absorb: no authoritative balance for too long, or impossible balances. */
 import { z } from 'zod';
+import { seconds } from '../../../core/config/units.ts';
 import { parseNonNegativeMicros } from '../../../core/amounts.ts';
 import { definePlugin } from '../../../core/plugin.ts';
 import type { RiskPolicy } from '../../../core/risk/policy.ts';
@@ -10,7 +11,7 @@ export const hardHaltPolicy = definePlugin({
   description: 'Halts when the authoritative source has been unavailable too long, or a balance is negative or impossible.',
   configSchema: z.strictObject({
     kind: z.literal('hard-halt'),
-    sourceUnavailableSeconds: z.number().positive().default(300),
+    sourceUnavailableSeconds: seconds(0.001).default(300),
     negativeToleranceShares: z.number().nonnegative().default(0.01),
   }),
   create(config): RiskPolicy {
