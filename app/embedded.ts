@@ -58,3 +58,18 @@ function walk(v: unknown, fn: (key: string | undefined, value: unknown) => unkno
   }
   return fn(key, v);
 }
+
+/** A development key that validates (anvil's first public key): only for checking an embedded config. */
+const PLACEHOLDER_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+
+/**
+ * Loads a config the way `run` would see it, without starting anything: `embedded` values get
+ * endpoints that validate but lead nowhere, and the embedded key variable a development key.
+ */
+export function parseConfigForCheck(text: string, raw: unknown, parse: (env: NodeJS.ProcessEnv, transform?: (r: Record<string, unknown>) => Record<string, unknown>) => PolyquoteConfigLike): PolyquoteConfigLike {
+  if (!wantsEmbedded(raw)) return parse(process.env);
+  // Plugins read their secrets from the process environment when they are built.
+  process.env.POLYQUOTE_PRIVATE_KEY ??= PLACEHOLDER_KEY;
+  return parse(process.env, (r) => resolveEmbedded(r, PLACEHOLDER_ENDPOINTS));
+}
+type PolyquoteConfigLike = import('../core/config/schema.ts').PolyquoteConfig;

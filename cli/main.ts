@@ -4,6 +4,7 @@
  * 2 bad usage or bad config — in every failure case before anything was changed.
  */
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../core/config/load.ts';
 import { ConfigError, PolyquoteError, UsageError, errorMessage } from '../core/errors.ts';
@@ -20,6 +21,11 @@ import { ledgerCommand } from './ledger-commands.ts';
 import { sourcesCompareCommand } from './sources-compare.ts';
 import { simCommand } from './sim.ts';
 import { runCommand } from './run.ts';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { parseConfigForCheck } from '../app/embedded.ts';
+import { parseRecycling } from '../app/run/recycling-config.ts';
+import { parseConfig } from '../core/config/load.ts';
 import { reportCommand } from './report.ts';
 
 const USAGE = `usage:
@@ -89,7 +95,22 @@ async function main(argv: string[]): Promise<number> {
     case 'check-config': {
       const { values } = parseArgs({ args: rest, options: { config: { type: 'string' } }, strict: true });
       if (!values.config) return usage('check-config needs --config');
-      const config = loadConfigFile(values.config, registry);
+      const file = values.config;
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new ConfigError([{ path: '', message: `expected a readable config file, got ${errorMessage(err)}` }], file);
+      }
+      let raw: unknown;
+      try {
+        raw = parseYaml(text);
+      } catch {
+        raw = undefined;
+      }
+      const baseDir = path.dirname(path.resolve(file));
+      const config = parseConfigForCheck(text, raw, (env, transform) => parseConfig(text, registry, { env, file, baseDir, ...(transform && { transform }) }));
+      if (config.recycling) parseRecycling(config.recycling, file);
       // Every plugin but the position source (which would dial its RPC) is built as a run builds it,
       // nothing started or opened: a config check-config accepts is one the commands accept.
       await App.create(config, { clock: new VirtualClock(0), readOnly: true, withoutSources: true, logger: createLogger({ level: 'silent' }) }).dispose();

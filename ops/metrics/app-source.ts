@@ -16,7 +16,9 @@ function topOfBook(b: BookUpdated | undefined): TopOfBook | undefined {
 
 export function appSource(app: App): MetricsSource {
   const engine = app.engine;
-  const limitPolicy = engine.risk.policies.find((p): p is typeof p & { limitFor(t: string): bigint } => typeof (p as { limitFor?: unknown }).limitFor === 'function');
+  // Limits are a declared capability of a risk policy (RiskPolicy.limits); the tightest one binds.
+  const declared = engine.risk.policies.flatMap((p) => (p.limits ? [p.limits] : []));
+  const limitPolicy = declared.length === 0 ? undefined : { limitFor: (t: string) => declared.reduce((m, l) => (l.limitFor(t) < m ? l.limitFor(t) : m), declared[0]!.limitFor(t)) };
   // The engine's health is the authority; the source runner adds the latency of its last attempt.
   let runnerHealth: SourceHealth | undefined;
   app.bus.sourceHealth$.subscribe((h) => void (runnerHealth = h));

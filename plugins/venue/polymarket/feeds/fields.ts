@@ -185,8 +185,14 @@ export function splitFrame(raw: unknown, label: string): FrameSplit {
   return { kind: 'problem', problem: { code: 'NOT_AN_OBJECT', message: `expected a JSON object or array, got ${show(value)} at ${label}`, where: label, dropped: true } };
 }
 
+/** Keeps a problem readable: a huge value inside the text is cut, the place (" at …") is kept. */
+function bounded(message: string, where: string): string {
+  if (message.length <= 300) return message;
+  return `${message.slice(0, 240)}… at ${where.slice(0, 50)}`;
+}
+
 /** Turns whatever a per-event parser threw into a problem (never rethrows). */
 export function problemFrom(err: unknown, where: string, eventType: string | undefined, dropped = true): FeedProblem {
-  if (err instanceof FieldError) return { code: err.code, message: err.message, where: err.where, dropped, ...(eventType ? { eventType } : {}) };
+  if (err instanceof FieldError) return { code: err.code, message: bounded(err.message, err.where), where: err.where, dropped, ...(eventType ? { eventType } : {}) };
   return { code: 'PARSER_ERROR', message: `unexpected parser failure ${show(String(err))} at ${where}`, where, dropped, ...(eventType ? { eventType } : {}) };
 }
