@@ -57,7 +57,7 @@ export async function ledgerCommand(args: string[], registry: PluginRegistry): P
 
 /** The ledger file and every file SQLite or the lock keeps beside it. */
 function ledgerFiles(file: string): string[] {
-  return [file, `${file}-wal`, `${file}-shm`, `${file}-journal`, `${file}.lock`];
+  return [file, `${file}-wal`, `${file}-shm`, `${file}-journal`, `${file}.lock`, `${file}.ingest.jsonl`];
 }
 
 function usageError(msg: string): Error {

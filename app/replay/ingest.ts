@@ -51,9 +51,9 @@ interface RunEntry {
 /** Runs the feed; returns what it did. Throws TapeError on a bad line, the ledger's error if it failed. */
 export async function ingestTape(opts: IngestOptions): Promise<IngestSummary> {
   const open = () => (typeof opts.lines === 'function' ? opts.lines() : opts.lines);
-  const first = await firstEvent(open());
-  if (!first) throw new TapeError(0, 'the tape holds no events');
-  const clock = new VirtualClock(first.at);
+  // A tape replay accepts, ingest accepts: one without events (or empty) only recovers and reports.
+  const first = await firstTime(open());
+  const clock = new VirtualClock(first ?? 0);
   const app = App.create(opts.config, { clock, withoutSources: true, withoutTrading: true, ...(opts.logger && { logger: opts.logger }) });
   try {
     await app.start();
@@ -133,11 +133,11 @@ function answerQuery(app: App, q: Extract<TapeItem, { kind: 'query' }>, at: numb
   return stateLine(app.engine, at, { ...(q.tokenId && { tokenId: q.tokenId }), ...(Object.keys(answer).length && { answer }) });
 }
 
-async function firstEvent(lines: AsyncIterable<string> | Iterable<string>): Promise<InboundEvent | undefined> {
+async function firstTime(lines: AsyncIterable<string> | Iterable<string>): Promise<number | undefined> {
   const reader = new TapeReader();
   for await (const raw of lines) {
     const item = reader.next(raw);
-    if (item?.kind === 'event') return item.event;
+    if (item) return item.at;
   }
   return undefined;
 }

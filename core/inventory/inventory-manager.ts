@@ -9,7 +9,7 @@ import type { BalanceSnapshotReceived, FillReported, FillStatus } from '../event
 import type { Logger } from '../logger.ts';
 import { inject, injectable } from 'tsyringe';
 import { TOKENS } from '../tokens.ts';
-import { SynthRanks, tradeKey } from './fill-key.ts';
+import { FillMemory, type SeenRow } from './fill-memory.ts';
 import { agePending, type ReconcileResult } from './reconcile.ts';
 import type { Reconciler } from './reconciler.ts';
 import { TrackedPosition, type PendingFill } from './tracked-position.ts';
@@ -36,35 +36,16 @@ export interface SnapshotApplied {
   readonly settledKeys: readonly string[];
 }
 
-interface SeenKey {
-  at: number;
-  status: FillStatus;
-  tokenId: string;
-}
-
-/** What a trade-keyed fill is, to tell whether a report with or without order id is the same one. */
-interface TradeFill {
-  tradeId: string;
-  tokenId: string;
-  side: string;
-}
-
 export interface InventoryHooks {
   /** Called whenever a token's effective size changed for a reason other than a fill. */
   onAgedOut?(tokenId: string, aged: readonly PendingFill[], netDelta: Micros): void;
 }
 
-/** Most fill keys remembered for dedup (settled ones; pending fills are always known). */
-export const MAX_SEEN_KEYS = 200_000;
-
 @injectable()
 export class InventoryManager {
   private readonly positions = new Map<string, TrackedPosition>();
-  /** Keys of every fill seen within the dedup window, oldest first. */
-  private readonly seen = new Map<string, SeenKey>();
-  /** trade id → the keys (in `seen` or pending) of its fills, to match reports with and without order id. */
-  private readonly byTrade = new Map<string, Set<string>>();
-  private readonly synthRanks = new SynthRanks();
+  /** Keys of the fills seen within the dedup window (fill-memory.ts). */
+  private readonly memory: FillMemory;
   private readonly ageTimers = new Map<string, { at: number; handle: TimerHandle }>();
   private readonly discrepancies = new Map<string, number>();
   hooks: InventoryHooks = {};
@@ -76,7 +57,9 @@ export class InventoryManager {
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.Reconciler) private readonly reconciler: Reconciler,
     @inject(TOKENS.DedupWindowMs) private readonly dedupWindowMs: number,
-  ) {}
+  ) {
+    this.memory = new FillMemory(dedupWindowMs, (t, k) => this.positions.get(t)?.pending.has(k) ?? false);
+  }
 
   /** The tracked position of a token (created empty on first use). */
   position(tokenId: string): TrackedPosition {
@@ -98,7 +81,7 @@ export class InventoryManager {
 
   /** The last status of a fill seen within the dedup window, by its dedup key (undefined: never seen). */
   seenStatus(key: string): FillStatus | undefined {
-    return this.seen.get(key)?.status;
+    return this.memory.statusOf(key);
   }
 
   discrepancyCount(tokenId: string): number {
@@ -112,28 +95,9 @@ export class InventoryManager {
     return r;
   }
 
-  /** The key of a fill: the one its trade's earlier report got when it matches, else a new one. */
-  private keyOf(fill: FillReported): { key: string; synthesized: boolean; ambiguous: boolean } {
-    if (!fill.tradeId) return { key: this.synthRanks.key(fill), synthesized: true, ambiguous: false };
-    const exact = tradeKey(fill.tradeId, fill.orderId);
-    const known = this.byTrade.get(fill.tradeId);
-    if (!known || known.has(exact)) return { key: exact, synthesized: false, ambiguous: false };
-    // The same trade on the same token and side, reported before with / without its order id.
-    const same = [...known].filter((k) => {
-      const t = this.tradeFills.get(k);
-      return t !== undefined && t.tokenId === fill.tokenId && t.side === fill.side;
-    });
-    if (fill.orderId) {
-      const bare = tradeKey(fill.tradeId, undefined);
-      return { key: same.includes(bare) ? bare : exact, synthesized: false, ambiguous: false };
-    }
-    if (same.length <= 1) return { key: same[0] ?? exact, synthesized: false, ambiguous: false };
-    return { key: exact, synthesized: false, ambiguous: true };
-  }
-
   private classifyFill(fill: FillReported, _seq: number): FillApplied {
-    this.pruneSeen();
-    const { key, synthesized, ambiguous } = this.keyOf(fill);
+    this.memory.prune(this.clock.now());
+    const { key, synthesized, ambiguous } = this.memory.keyOf(fill);
     const pos = this.position(fill.tokenId);
     const existing = pos.pending.get(key);
     const log = { tokenId: fill.tokenId, key, tradeId: fill.tradeId, orderId: fill.orderId, status: fill.status };
@@ -145,7 +109,7 @@ export class InventoryManager {
     if (existing) {
       if (fill.status === 'FAILED') {
         pos.remove(key);
-        this.markSeen(key, 'FAILED', fill);
+        this.memory.mark(key, 'FAILED', fill, this.clock.now());
         this.logger.warn({ ...log, size: formatMicros(existing.size), side: existing.side }, 'pending fill removed: trade FAILED');
         return { action: 'removed-failed', key, tokenId: fill.tokenId, fill: existing };
       }
@@ -154,15 +118,15 @@ export class InventoryManager {
       }
       const updated: PendingFill = { ...existing, status: fill.status };
       pos.put(updated);
-      this.markSeen(key, fill.status, fill);
+      this.memory.mark(key, fill.status, fill, this.clock.now());
       this.logger.debug(log, 'pending fill status updated');
       return { action: 'status-updated', key, tokenId: fill.tokenId, fill: updated };
     }
-    if (this.seen.has(key)) {
+    if (this.memory.has(key)) {
       this.logger.debug(log, 'fill already counted; duplicate ignored');
       return { action: 'duplicate', key, tokenId: fill.tokenId, fill: undefined };
     }
-    this.markSeen(key, fill.status, fill);
+    this.memory.mark(key, fill.status, fill, this.clock.now());
     if (fill.status === 'FAILED') {
       this.logger.warn(log, 'fill reported FAILED before any pending fill; nothing to remove');
       return { action: 'ignored-failed', key, tokenId: fill.tokenId, fill: undefined };
@@ -260,17 +224,7 @@ export class InventoryManager {
    * the live run keyed them: checkpoints carry open state only, not a day of keys.
    */
   rememberFills(fills: Iterable<FillReported>): void {
-    for (const f of fills) {
-      const { key, ambiguous } = this.keyOf(f);
-      if (ambiguous) continue;
-      this.seen.delete(key);
-      this.seen.set(key, { at: f.at, status: f.status, tokenId: f.tokenId });
-      if (f.tradeId && !this.tradeFills.has(key)) this.indexTrade(key, { tradeId: f.tradeId, tokenId: f.tokenId, side: f.side });
-    }
-    // Oldest first again (pruning relies on it): the pending fills' keys came from the checkpoint first.
-    const all = [...this.seen].sort((a, b) => a[1].at - b[1].at);
-    this.seen.clear();
-    for (const [k, v] of all) this.seen.set(k, v);
+    this.memory.remember(fills);
   }
 
   /** State for a checkpoint (JSON-safe). */
@@ -281,12 +235,8 @@ export class InventoryManager {
         confirmedBlock: p.confirmedBlock?.toString() ?? null, discrepancies: this.discrepancyCount(p.tokenId),
         pending: [...p.pending.values()].map((f) => ({ ...f, size: f.size.toString(), originalSize: f.originalSize.toString(), price: f.price.toString() })),
       })),
-      // Only the keys of fills still pending (they must stay matched to their trade); the settled ones
-      // are rebuilt from the ledger at recovery (rememberFills), so a checkpoint follows open state.
-      seen: [...this.seen].filter(([k, v]) => this.positions.get(v.tokenId)?.pending.has(k)).map(([k, v]) => {
-        const t = this.tradeFills.get(k);
-        return (t ? [k, v.at, v.status, v.tokenId, t.tradeId, t.side] : [k, v.at, v.status, v.tokenId]) as SeenRow;
-      }),
+      // Only the keys of fills still pending; the settled ones are rebuilt from the ledger at recovery.
+      seen: this.memory.export(),
       counters: { ...this.counters },
     };
   }
@@ -295,7 +245,6 @@ export class InventoryManager {
   importState(state: InventoryState): void {
     this.dispose();
     this.positions.clear();
-    this.seen.clear();
     this.discrepancies.clear();
     for (const p of state.positions) {
       const pos = this.position(p.tokenId);
@@ -308,12 +257,7 @@ export class InventoryManager {
       }
       this.armAgeOut(p.tokenId);
     }
-    this.byTrade.clear();
-    this.tradeFills.clear();
-    for (const [k, at, status, tokenId, tradeId, side] of state.seen) {
-      this.seen.set(k, { at, status, tokenId: tokenId ?? '' });
-      if (tradeId && tokenId && side) this.indexTrade(k, { tradeId, tokenId, side });
-    }
+    this.memory.import(state.seen);
     Object.assign(this.counters, state.counters);
   }
 
@@ -333,46 +277,6 @@ export class InventoryManager {
     this.ageTimers.set(tokenId, { at, handle });
   }
 
-  private markSeen(key: string, status: FillStatus, fill: FillReported): void {
-    this.seen.delete(key);
-    this.seen.set(key, { at: this.clock.now(), status, tokenId: fill.tokenId });
-    if (fill.tradeId && !this.tradeFills.has(key)) this.indexTrade(key, { tradeId: fill.tradeId, tokenId: fill.tokenId, side: fill.side });
-  }
-
-  private indexTrade(key: string, t: TradeFill): void {
-    let keys = this.byTrade.get(t.tradeId);
-    if (!keys) this.byTrade.set(t.tradeId, (keys = new Set()));
-    keys.add(key);
-    this.tradeFills.set(key, t);
-  }
-
-  /** key → its trade fill, for the keys in `byTrade`. */
-  private readonly tradeFills = new Map<string, TradeFill>();
-
-  private pruneSeen(): void {
-    const now = this.clock.now();
-    const cutoff = now - this.dedupWindowMs;
-    // Bounded too by count (oldest first), so neither memory nor a checkpoint grows with history.
-    let over = this.seen.size - MAX_SEEN_KEYS;
-    for (const [k, v] of this.seen) {
-      if (v.at > cutoff && over <= 0) break;
-      over--;
-      this.seen.delete(k);
-      // A fill still pending stays known (moved to the young end) until it leaves pending.
-      if (this.positions.get(v.tokenId)?.pending.has(k)) {
-        this.seen.set(k, { ...v, at: now });
-        continue;
-      }
-      const t = this.tradeFills.get(k);
-      if (t !== undefined) {
-        this.tradeFills.delete(k);
-        const keys = this.byTrade.get(t.tradeId);
-        keys?.delete(k);
-        if (keys?.size === 0) this.byTrade.delete(t.tradeId);
-      }
-    }
-  }
-
   private logReconcile(tokenId: string, oldConfirmed: Micros, newConfirmed: Micros, r: ReconcileResult): void {
     const base = { tokenId, oldConfirmed: formatMicros(oldConfirmed), newConfirmed: formatMicros(newConfirmed), absorbed: formatMicros(r.absorbed) };
     if (r.outcome === 'discrepancy') {
@@ -386,9 +290,6 @@ export class InventoryManager {
     }
   }
 }
-
-/** [key, at, status, tokenId, tradeId, side] (the last ones absent for id-less fills and in older checkpoints). */
-export type SeenRow = [string, number, FillStatus, string?, string?, string?];
 
 export interface InventoryState {
   positions: {

@@ -129,6 +129,14 @@ describe('fill keys', () => {
     expect(r.last.positions).toEqual(resumed.last.positions);
   });
 
+  it('accepts in ingest, as replay does, a tape of only advance and query lines', async () => {
+    const c = sqliteConfig(dir, 'no-events');
+    const lines = [line(0, { kind: 'advance' }), line(5, { kind: 'query' })];
+    const out: StateLine[] = [];
+    await expect(ingestTape({ config: configOf(c.yaml, dir), lines, output: (l) => out.push(l) })).resolves.toMatchObject({ ingested: 0 });
+    expect(out[0]).toEqual((await replay(lines)).out[0]);
+  });
+
   it('refuses in ingest, as replay does, a tape whose at goes backwards', async () => {
     const c = sqliteConfig(dir, 'backwards');
     const lines = [...base, fill(2000, { tradeId: 'a' }), fill(1000, { tradeId: 'b' })];
