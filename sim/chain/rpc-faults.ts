@@ -5,6 +5,9 @@
  * does not shift the decisions of the others.
  */
 import { PolyquoteError } from '../../core/errors.ts';
+import { seededRandom } from '../../core/random.ts';
+
+export { seededRandom };
 
 export interface RpcFaults {
   /** 0..1: share of requests answered with a JSON-RPC error -32603 or an HTTP 503 (half each). */
@@ -26,17 +29,6 @@ export interface FaultDecision {
 export const DEFAULT_STALL_MS = 500;
 export const MAX_STALL_MS = 60_000;
 
-/** mulberry32: a tiny, well-distributed 32-bit PRNG; returns draws in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Checks a fault setting; throws a PolyquoteError naming the field and the bad value. */
 export function validateFaults(f: RpcFaults, where = 'faults'): Required<RpcFaults> {

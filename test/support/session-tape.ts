@@ -8,18 +8,8 @@ const TOKENS = [
   '52114319501245915516055106046884209969926127482827954674443846427813813222426',
   '115792089237316195423570985008687907853269984665640564039457584007913129639935',
 ];
+import { seededRandom as rng } from '../../core/random.ts';
 
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SessionTape {
   readonly lines: string[];

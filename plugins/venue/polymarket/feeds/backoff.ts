@@ -1,4 +1,7 @@
 /** Reconnect delays: jittered exponential backoff, pure, with an injectable (seedable) random source. */
+import { seededRandom } from '../../../../core/random.ts';
+
+export { seededRandom };
 
 export interface BackoffOptions {
   /** Delay before the first retry, ms. */
@@ -19,14 +22,3 @@ export function backoffDelay(attempt: number, opts: BackoffOptions, random: () =
   return Math.max(0, Math.round(Math.min(opts.maxMs, nominal + spread)));
 }
 
-/** A small deterministic PRNG (mulberry32) for reproducible jitter in tests and replays. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
