@@ -77,7 +77,21 @@ export class Gateway implements OrderGateway {
     } catch (err) {
       outcome = { kind: 'unknown', orderId: prepared.orderId, error: errorMessage(err) };
     }
+    if (outcome.orderId !== prepared.orderId) this.renamed(prepared.orderId, outcome.orderId, intent);
     return this.settle(outcome, intent);
+  }
+
+  /**
+   * The venue made us re-sign (`order_version_mismatch`): the order that went out has a new id.
+   * The old id never existed at the venue (REJECTED, releasing its reservation) and the new one is
+   * recorded in its place — the one case where a submit is ledgered after its request left.
+   */
+  private renamed(oldId: string, newId: string, intent: OrderIntent): void {
+    this.engine.ingest({ type: 'order', at: this.clock.now(), orderId: oldId, tokenId: intent.tokenId, side: intent.side, originalSize: intent.size, price: intent.price, status: 'REJECTED', reason: 'RESIGNED_AS_NEW_ID' });
+    this.engine.ingest({ type: 'submit', at: this.clock.now(), orderId: newId, tokenId: intent.tokenId, side: intent.side, price: intent.price, size: intent.size });
+    if (intent.origin) this.origins.set(newId, intent.origin);
+    this.origins.delete(oldId);
+    this.logger.warn({ oldId, newId }, 'order re-signed for the venue\'s version: recorded under its new id');
   }
 
   async cancel(orderIds: readonly string[]): Promise<CancelOutcome> {

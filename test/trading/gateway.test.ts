@@ -75,6 +75,17 @@ describe('order gateway', () => {
     expect(t.venue.placed).toHaveLength(1);
   });
 
+  it('records an order the venue made us re-sign under its new id, releasing the old one', async () => {
+    const t = await startTrading();
+    t.venue.placeScript = (o) => ({ kind: 'accepted', orderId: `${o.orderId}-v3`, status: 'LIVE' });
+    const r = await t.settle(t.gateway.submit(buy(10)));
+    const old = t.venue.placed[0]!.orderId;
+    expect(r).toMatchObject({ kind: 'submitted', orderId: `${old}-v3` });
+    expect(t.engine.orders.get(old)).toBeUndefined();
+    expect(t.engine.orders.get(`${old}-v3`)?.status).toBe('LIVE');
+    expect(t.engine.position(YES).pendingOrderBuys).toBe(sh(10));
+  });
+
   it('refuses before signing when heartbeats fail, in a post-only window, or out of rate budget', async () => {
     const t = await startTrading();
     t.venue.healthState = { ...t.venue.healthState, heartbeatOk: false };
