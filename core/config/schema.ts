@@ -27,6 +27,12 @@ export const rootSchema = z.strictObject({
   strategy: pluginBlock.optional(),
   /** The alert feed (fills, digests, reconnect storms, daily summary); validated by ops/alerts' schema. */
   alertFeed: z.looseObject({}).optional(),
+  /** Prometheus /metrics and the status page (ops/http) of `polyquote run`; port 0 = any free port. */
+  metrics: z.strictObject({
+    enabled: z.boolean().default(true),
+    host: z.string().min(1, 'a host name or IP address to listen on').default('127.0.0.1'),
+    port: z.number().int('an integer port').min(0).max(65_535).default(9464),
+  }).default({ enabled: true, host: '127.0.0.1', port: 9464 }),
   /** The embedded exchange simulator `polyquote run` starts first (validated by the simulator's own schema). */
   simulator: z.looseObject({}).optional(),
 });
@@ -47,6 +53,7 @@ export interface PolyquoteConfig {
   readonly strategy?: PluginConfig;
   readonly simulator?: Record<string, unknown>;
   readonly alertFeed?: Record<string, unknown>;
+  readonly metrics: { readonly enabled: boolean; readonly host: string; readonly port: number };
   /** Directory of the config file: relative paths resolve against it. */
   readonly baseDir: string;
   readonly file: string | undefined;
