@@ -5,6 +5,7 @@ import { startOps, type RunningOps } from '../../../ops/http/start.ts';
 import { observeRefusals } from '../../../ops/metrics/live-hooks.ts';
 import { componentSamples, freshestQuotes, rateSamples, strategySamples, venueSamples } from '../../../ops/metrics/trading.ts';
 import { sh, startTrading, YES, NO } from '../../trading/trading-harness.ts';
+import { sample } from './prom-text.ts';
 
 const base: VenueHealth = { userFeed: 'connected', marketFeed: 'connected', heartbeatOk: true, reconnects: 0 };
 const on = (s: ReturnType<typeof venueSamples>) => s.feedState.filter((x) => x.value === 1).map((x) => `${x.labels.feed}:${x.labels.state}`);
@@ -50,18 +51,6 @@ describe('state samples', () => {
     expect(c).toHaveLength(4);
   });
 });
-
-/** value of one series in a Prometheus text exposition (undefined when absent). */
-export function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const m = /^([a-z_:]+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[3]);
-  }
-  return undefined;
-}
 
 let ops: RunningOps | undefined;
 let dispose: (() => Promise<void>) | undefined;
