@@ -135,6 +135,9 @@ describe('polyquote run with operations', () => {
     expect(sample(text, 'polyquote_venue_feed_state', { feed: 'market', state: 'connected' })).toBe(1);
     expect(sample(text, 'polyquote_venue_heartbeat_ok')).toBe(1);
     expect(sample(text, 'polyquote_strategy_state', { strategy: 'active-quoting', state: 'running' })).toBe(1);
+    expect(status.strategies).toEqual([{ name: 'active-quoting', state: 'running' }]);
+    expect(status.venue).toMatchObject({ userFeed: 'connected', marketFeed: 'connected', heartbeatOk: true });
+    expect(sample(text, 'polyquote_rate_limit_capacity', { bucket: 'cancels' })).toBe(status.venue!.rate!.cancels.capacity);
     const cap = sample(text, 'polyquote_rate_limit_capacity', { bucket: 'orders' })!;
     const left = sample(text, 'polyquote_rate_limit_remaining', { bucket: 'orders' })!;
     expect(cap).toBeGreaterThan(0);
@@ -200,6 +203,8 @@ describe('polyquote run with operations', () => {
       // It follows the run live: a later seq is rendered without a reload.
       await w.page.waitForFunction((seq) => Number((globalThis as unknown as { document: { body: { getAttribute(n: string): string | null } } }).document.body.getAttribute('data-seq')) > seq, shown.seq, { timeout: 8000 });
       expect(await w.page.textContent('#conn')).toBe('live');
+      expect(await w.page.textContent('#strategies')).toBe('active-quoting running');
+      expect(await w.page.textContent('#venue')).toMatch(/^user connected, market connected, heartbeat ok, orders \d+\/\d+, cancels \d+\/\d+$/);
       expect(w.errors).toEqual([]);
       expect(w.requests.every((u) => u.startsWith(base))).toBe(true);
       const html = await w.page.content();
