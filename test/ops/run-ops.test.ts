@@ -238,6 +238,11 @@ describe('polyquote run with operations', () => {
     expect(total('polyquote_orders_submitted_total')).toBeLessThanOrEqual(summary.ordersSubmitted);
     expect(total('polyquote_orders_cancelled_total')).toBeLessThanOrEqual(summary.ordersCanceled);
     expect(Object.keys(summary.tokens).length).toBeGreaterThanOrEqual(2);
+    // Log correlation: what the engine logged about an event carries the event's seq.
+    const lines = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg?: string; seq?: unknown });
+    const aboutEvents = lines.filter((l) => l.msg === 'order closed' || l.msg === 'pending fill added' || l.msg === 'first snapshot: baseline set');
+    expect(aboutEvents.length).toBeGreaterThan(0);
+    for (const l of aboutEvents) expect(Number.isInteger(l.seq) && (l.seq as number) > 0).toBe(true);
     // The server is closed with the run.
     await expect(fetch(new URL('/metrics', base))).rejects.toThrow();
     for (const secret of secrets()) {
