@@ -23,6 +23,7 @@ import { parseMicros } from '../core/amounts.ts';
 import { parseConfig } from '../core/config/load.ts';
 import { ConfigError, PolyquoteError, errorMessage } from '../core/errors.ts';
 import { createLogger } from '../core/logger.ts';
+import { startOps, type RunningOps } from '../ops/http/start.ts';
 import type { PluginRegistry } from '../plugins/registry.ts';
 import { Simulator } from '../sim/simulator.ts';
 
@@ -63,6 +64,7 @@ export async function runCommand(args: string[], registry: PluginRegistry, usage
   }
   const ep = endpoints;
   let app: App | undefined;
+  let ops: RunningOps | undefined;
   let lock: FunderLock | undefined;
   let stopping: Promise<number> | undefined;
   const stopSim = async () => {
@@ -78,6 +80,11 @@ export async function runCommand(args: string[], registry: PluginRegistry, usage
     const logger = createLogger({ level: config.log.level, ...(tty && { destination: logFile(baseDir) }) });
     app = App.create(config, { logger });
     const a = app;
+    // Metrics and the status page before any event flows (counters start at zero, gauges read live).
+    if (config.metrics.enabled) {
+      ops = await startOps(a, { host: config.metrics.host, port: config.metrics.port });
+      process.stderr.write(`status page: ${ops.server.url} (Prometheus: ${ops.server.url}metrics)\n`);
+    }
     await a.start();
     const stats = new RunStats(a.bus, a.engine, a.clock, a.market?.limit.bind(a.market) as never);
     const startedAt = Date.now();
@@ -114,6 +121,7 @@ export async function runCommand(args: string[], registry: PluginRegistry, usage
       const stopped = await a.stopTrading({ confirmTimeoutMs: 5000 });
       const summary = stats.summary();
       stats.dispose();
+      await ops?.close();
       await a.dispose();
       lock?.release();
       await stopSim();
@@ -156,6 +164,7 @@ export async function runCommand(args: string[], registry: PluginRegistry, usage
     }
     return await stopping!;
   } catch (err) {
+    await ops?.close().catch(() => undefined);
     await app?.dispose().catch(() => undefined);
     lock?.release();
     await stopSim();

@@ -27,6 +27,23 @@ export function scrubSecrets(text: string): string {
   return out;
 }
 
+/** The seq of the inbound event being applied right now (engine), stamped on every line written meanwhile. */
+let currentSeq: number | undefined;
+
+/**
+ * Runs `fn` with `seq` as the log correlation id: every line any logger from `createLogger` writes
+ * during it carries `seq` (unless the line sets its own). Synchronous only; nests (restores the outer).
+ */
+export function withLogSeq<T>(seq: number, fn: () => T): T {
+  const outer = currentSeq;
+  currentSeq = seq;
+  try {
+    return fn();
+  } finally {
+    currentSeq = outer;
+  }
+}
+
 const REDACT_PATHS = [
   '*.privateKey', '*.secret', '*.passphrase', '*.apiSecret', '*.botToken', '*.apiKey',
   'privateKey', 'secret', 'passphrase', 'apiSecret', 'botToken',
@@ -45,6 +62,7 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       level: opts.level ?? process.env.POLYQUOTE_LOG_LEVEL ?? 'info',
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       base: undefined,
+      mixin: () => (currentSeq === undefined ? {} : { seq: currentSeq }),
       formatters: { level: (label) => ({ level: label }) },
       hooks: {
         streamWrite: (s) => (secretValues.size ? scrubSecrets(s) : s),

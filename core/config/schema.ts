@@ -17,6 +17,12 @@ export const rootSchema = z.strictObject({
     venueReconcileSeconds: z.union([z.literal(0), seconds(1, 86_400)]).default(60),
   }).default({ dedupWindowSeconds: 86_400, checkpointEverySeconds: 60, sizeMatchedGraceSeconds: 5, venueReconcileSeconds: 60 }),
   log: z.strictObject({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info') }).default({ level: 'info' }),
+  /** Prometheus /metrics and the status page (ops/http) of `polyquote run`; port 0 = any free port. */
+  metrics: z.strictObject({
+    enabled: z.boolean().default(true),
+    host: z.string().min(1, 'a host name or IP address to listen on').default('127.0.0.1'),
+    port: z.number().int('an integer port').min(0).max(65_535).default(9464),
+  }).default({ enabled: true, host: '127.0.0.1', port: 9464 }),
   venue: pluginBlock.optional(),
   positionSource: pluginBlock.optional(),
   reconciler: pluginBlock.default({ kind: 'oldest-first' }),
@@ -42,6 +48,7 @@ export interface PolyquoteConfig {
   readonly tokens: readonly string[];
   readonly engine: { readonly dedupWindowSeconds: number; readonly checkpointEverySeconds: number; readonly sizeMatchedGraceSeconds: number; readonly venueReconcileSeconds: number };
   readonly log: { readonly level: string };
+  readonly metrics: { readonly enabled: boolean; readonly host: string; readonly port: number };
   readonly venue?: PluginConfig;
   readonly positionSource?: PluginConfig;
   readonly reconciler: PluginConfig;

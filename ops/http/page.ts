@@ -96,6 +96,13 @@ const SCRIPT = `
       li.textContent = a.at + ' [' + a.severity + '] ' + a.code + ': ' + a.message; al.appendChild(li);
     });
     if (!st.alerts.length) al.appendChild(el('li', {'class': 'muted'}, 'no alerts'));
+    var v = st.venue;
+    $('venue').textContent = v ? 'user ' + v.userFeed + ', market ' + v.marketFeed + ', heartbeat ' + (v.heartbeatOk ? 'ok' : 'FAILING') +
+      (v.backoffUntil ? ', backing off until ' + v.backoffUntil : '') + (v.postOnlyUntil ? ', post-only until ' + v.postOnlyUntil : '') +
+      (v.rate ? ', orders ' + v.rate.orders.remaining + '/' + v.rate.orders.capacity + ', cancels ' + v.rate.cancels.remaining + '/' + v.rate.cancels.capacity : '') +
+      (v.lastError ? ', last error: ' + v.lastError : '') : '—';
+    $('venue').className = v && (!v.heartbeatOk || v.userFeed !== 'connected') ? 'warn' : '';
+    $('strategies').textContent = st.strategies.length ? st.strategies.map(function(x){ return x.name + ' ' + x.state; }).join(', ') : '—';
     document.body.setAttribute('data-seq', String(st.seq));
   }
   function conn(on){ var c = $('conn'); c.textContent = on ? 'live' : 'reconnecting'; c.className = on ? 'on' : 'off'; }
@@ -115,7 +122,8 @@ export const STATUS_PAGE_HTML = `<!doctype html>
 <header><h1>polyquote</h1><span id="overall"></span><span id="reasons" class="warn"></span>
 <span class="muted">seq <b id="seq">—</b></span><span class="muted">at <span id="at">—</span></span>
 <span class="muted">source <span id="source">—</span></span><span class="muted">open gaps <span id="gaps">—</span></span>
-<span class="muted">ledger <span id="ledger">—</span></span><span id="conn" class="off">connecting</span></header>
+<span class="muted">ledger <span id="ledger">—</span></span>
+<span class="muted">venue <span id="venue">—</span></span><span class="muted">strategies <span id="strategies">—</span></span><span id="conn" class="off">connecting</span></header>
 <main><div id="markets" style="display:contents"></div>
 <section class="wide"><h2>Shadow risk sets (never acted on)</h2><table><thead><tr><th>set</th><th>mode</th><th>reasons</th><th>divergences</th></tr></thead><tbody id="shadows"></tbody></table></section>
 <section class="wide"><h2>Recent alerts</h2><ul id="alerts"></ul></section></main>

@@ -50,6 +50,31 @@ export interface StatusSnapshot {
   readonly markets: readonly MarketStatus[];
   readonly shadows: readonly { name: string; overall: DecisionJson; divergences: number; byToken: Record<string, DecisionJson> }[];
   readonly alerts: readonly { at: string; severity: string; code: string; message: string; tokenId: string | null }[];
+  /** The venue connection (live runs only): feeds, heartbeat, back-off / post-only windows, rate budget. */
+  readonly venue: VenueStatus | null;
+  readonly strategies: readonly { name: string; state: string }[];
+}
+
+export interface VenueStatus {
+  readonly userFeed: string;
+  readonly marketFeed: string;
+  readonly heartbeatOk: boolean;
+  readonly backoffUntil: string | null;
+  readonly postOnlyUntil: string | null;
+  readonly reconnects: number;
+  readonly lastError: string | null;
+  readonly rate: { readonly orders: { remaining: number; capacity: number }; readonly cancels: { remaining: number; capacity: number } } | null;
+}
+
+function venueStatus(s: StatusSource): VenueStatus | null {
+  const h = s.venueHealth?.();
+  if (!h) return null;
+  const b = s.rateBudget?.();
+  return {
+    userFeed: h.userFeed, marketFeed: h.marketFeed, heartbeatOk: h.heartbeatOk, backoffUntil: iso(h.backoffUntil), postOnlyUntil: iso(h.postOnlyUntil),
+    reconnects: h.reconnects, lastError: h.lastError === undefined ? null : scrubSecrets(h.lastError),
+    rate: b ? { orders: { remaining: b.orders.remaining, capacity: b.orders.capacity }, cancels: { remaining: b.cancels.remaining, capacity: b.cancels.capacity } } : null,
+  };
 }
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
@@ -101,6 +126,8 @@ export function buildStatus(s: StatusSource, alerts: readonly AlertRaised[]): St
       byToken: Object.fromEntries(markets.map((mk) => [mk.tokenId, dec(s.shadowDecision(name, mk.tokenId) ?? s.decision(mk.tokenId))])),
     })),
     alerts: alerts.map((a) => ({ at: new Date(a.at).toISOString(), severity: a.severity, code: a.code, message: scrubSecrets(a.message), tokenId: a.tokenId ?? null })),
+    venue: venueStatus(s),
+    strategies: (s.strategyStates?.() ?? []).map((x) => ({ name: x.name, state: x.state })),
   };
 }
 

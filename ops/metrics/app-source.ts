@@ -44,6 +44,9 @@ export function appSource(app: App): MetricsSource {
       }
     },
     ledgerFailed: () => engine.ledgerFailure !== undefined,
+    venueHealth: () => app.venue?.health(),
+    rateBudget: () => app.venue?.rateBudget(),
+    strategyStates: () => app.strategyStates(),
     events$: app.bus.events$,
     positions$: app.bus.positions$,
     alerts$: app.bus.alerts$,

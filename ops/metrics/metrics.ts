@@ -17,6 +17,7 @@ import { BoundedLabel, KNOWN_RISK_REASONS, normaliseReason } from './labels.ts';
 import { instrumentLedger } from './ledger-timing.ts';
 import { diffPositions } from './position-diff.ts';
 import type { MetricsSource } from './source.ts';
+import { TradingGauges } from './trading.ts';
 
 export interface MetricsOptions {
   /** Most token label values (configured tokens are far fewer); beyond it tokens fold into "other". */
@@ -48,6 +49,7 @@ export class PolyquoteMetrics {
   private lastHealthAttempt: number | undefined;
   private unpatchLedger: (() => void) | undefined;
   private readonly ordersFromBus: boolean;
+  private readonly collectors: (() => void)[] = [];
 
   constructor(private readonly source: MetricsSource, opts: MetricsOptions = {}) {
     this.tokens = new BoundedLabel('token', opts.maxTokens ?? 200, [OVERALL]);
@@ -55,6 +57,7 @@ export class PolyquoteMetrics {
     this.codes = new BoundedLabel('code', opts.maxReasons ?? 40);
     this.ordersFromBus = opts.ordersFromBus ?? true;
     this.m = defineMetrics(this.registry, () => this.collectState());
+    this.trading = new TradingGauges(this.registry);
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'polyquote_' });
     this.subs.push(
       source.events$.subscribe(this.guard((e) => this.onEvent(e))),
@@ -67,6 +70,15 @@ export class PolyquoteMetrics {
         if (h.consecutiveFailures === 0 && h.lastLatencyMs !== undefined) this.m.sourceLatency.observe(h.lastLatencyMs / 1000);
       })),
     );
+  }
+
+  /** Venue, strategy and component gauges (ops/metrics/trading.ts), refreshed by a collector. */
+  readonly trading: TradingGauges;
+
+  /** Runs `fn` at the start of every scrape, before the state gauges are read (contained: a throw is counted). */
+  addCollector(fn: () => void): () => void {
+    this.collectors.push(fn);
+    return () => void this.collectors.splice(this.collectors.indexOf(fn) >>> 0, 1);
   }
 
   /** The Prometheus text exposition. */
@@ -227,6 +239,7 @@ export class PolyquoteMetrics {
   private collectState(): void {
     const s = this.source;
     const m = this.m;
+    for (const c of this.collectors) this.guard(c)(undefined);
     const now = s.now();
     m.lastSeq.set(s.lastSeq());
     for (const g of [m.confirmed, m.pendingBuys, m.pendingSells, m.effective, m.pendingOrderBuys, m.exposure, m.availableToSell, m.limit, m.utilisation,
@@ -267,7 +280,7 @@ export class PolyquoteMetrics {
     m.gapsOpen.set(s.openGaps());
     m.ledgerFailed.set(s.ledgerFailed() ? 1 : 0);
     m.labelOverflow.reset();
-    for (const l of [this.tokens, this.reasons, this.codes, ...this.small.values()]) m.labelOverflow.inc({ label: l.name }, l.overflowed);
+    for (const l of [this.tokens, this.reasons, this.codes, ...this.small.values(), ...this.trading.labels]) m.labelOverflow.inc({ label: l.name }, l.overflowed);
     m.errors.reset();
     m.errors.inc(this.errors);
   }

@@ -13,6 +13,7 @@ import type { AlertRaised, SequencedEvent, Side } from '../../core/events.ts';
 import type { PnlView } from '../../core/pnl/pnl-tracker.ts';
 import type { RiskDecision } from '../../core/risk/decision.ts';
 import type { SourceHealth } from '../../core/sources/position-source.ts';
+import type { RateBudget, VenueHealth } from '../../core/venue/venue.ts';
 
 /** One of our resting orders, as the status page shows it (a quote). */
 export interface QuoteView {
@@ -54,6 +55,10 @@ export interface MetricsSource {
   /** Feed gaps still open (waiting for a force reconcile). */
   openGaps(): number;
   ledgerFailed(): boolean;
+  /** The live bot's venue and strategies (absent in replay). */
+  venueHealth?(): VenueHealth | undefined;
+  rateBudget?(): RateBudget | undefined;
+  strategyStates?(): readonly { readonly name: string; readonly state: string }[];
   readonly events$: Observable<SequencedEvent>;
   readonly positions$: Observable<PositionView>;
   readonly alerts$: Observable<AlertRaised>;
