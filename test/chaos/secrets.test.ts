@@ -145,7 +145,7 @@ describe('secrets never leak', () => {
         ...findings(secrets, '/api/status', ops.status),
       ];
       expect(leaks).toEqual([]);
-      expect(findings(secrets, 'a planted line', `token=${TG_TOKEN} secret=${creds.secret}`)).toEqual(['Telegram bot token in a planted line', 'API secret in a planted line']);
+      expect(findings(secrets, 'a planted line', `token=${TG_TOKEN} secret=${creds.secret}`)).toEqual(['API secret in a planted line', 'Telegram bot token in a planted line']);
       // The checks looked at real content.
       expect(ops.metrics).toContain('polyquote_position_effective_shares');
       expect(readFileSync(tape, 'utf8').split('\n').length).toBeGreaterThan(20);
