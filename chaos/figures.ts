@@ -129,6 +129,12 @@ export function orderFigures(exposures: readonly ExposureView[], funder: string,
   return { ourOrders: ours.length, limitBreaches, duplicateOrders };
 }
 
+/** Accepted orders of ours that the bot's ledger never recorded as submitted (orders it may not know it has). */
+export function unrecordedOrders(exposures: readonly ExposureView[], funder: string, submittedIds: ReadonlySet<string>): string[] {
+  const me = funder.toLowerCase();
+  return [...new Set(exposures.filter((e) => e.maker.toLowerCase() === me && !submittedIds.has(e.orderId.toLowerCase())).map((e) => e.orderId))];
+}
+
 /** Also a duplicate: the same order id accepted twice (a re-sent order the venue booked again). */
 export function repeatedOrderIds(exposures: readonly ExposureView[], funder: string): string[] {
   const me = funder.toLowerCase();

@@ -24,12 +24,14 @@ export async function chainBalances(rpcUrl: string, funder: string, tokens: read
   return new Map(tokens.map((t, i) => [t, out[i]!]));
 }
 
-/** Every `fill` record of the bot's ledger, opened read-only with the sqlite ledger plugin. */
-export function ledgerFills(ledgerPath: string): LedgerFill[] {
+/** The bot's ledger, opened read-only with the sqlite ledger plugin: every `fill` record and the ids of every `submit`. */
+export function ledgerRecords(ledgerPath: string): { fills: LedgerFill[]; submittedIds: Set<string> } {
   const ledger = new SqliteLedger({ path: ledgerPath, clock: new SystemClock(), readOnly: true });
   ledger.open();
   try {
-    return ledger.query({ types: ['fill'] }).map((r) => r.payload as unknown as LedgerFill);
+    const fills = ledger.query({ types: ['fill'] }).map((r) => r.payload as unknown as LedgerFill);
+    const submittedIds = new Set(ledger.query({ types: ['submit'] }).map((r) => String(r.payload.orderId).toLowerCase()));
+    return { fills, submittedIds };
   } finally {
     ledger.close();
   }

@@ -4,7 +4,7 @@
  * bin/polyquote.js so that a SIGKILL hits the engine itself, not a wrapper.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import type { SimEndpoints } from './bot-config.ts';
 
@@ -87,8 +87,14 @@ export class Child {
   }
 }
 
+/**
+ * Runs `polyquote <args>` in `cwd`. Its temp directory is `<cwd>/tmp`: the funder lock lives there, so
+ * a chaos run never collides with another bot trading the same dev account elsewhere on the machine.
+ */
 export function spawnPolyquote(name: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv, logFile: string): Child {
-  return new Child(name, spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env } }), logFile);
+  const tmp = path.join(cwd, 'tmp');
+  mkdirSync(tmp, { recursive: true });
+  return new Child(name, spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, TMPDIR: tmp, ...env } }), logFile);
 }
 
 /** Starts `polyquote sim` and waits for its JSON line. */

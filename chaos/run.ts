@@ -42,7 +42,7 @@ for (const seed of seeds) {
 
 const cols: [string, (r: SeedResult) => unknown][] = [
   ['seed', (r) => r.seed], ['kills', (r) => r.kills], ['orders', (r) => r.ourOrders], ['limit breaches', (r) => r.limitBreaches],
-  ['fills', (r) => r.fills], ['lost', (r) => r.fillsLost], ['twice', (r) => r.fillsCountedTwice], ['dup orders', (r) => r.duplicateOrders],
+  ['fills', (r) => r.fills], ['lost', (r) => r.fillsLost], ['twice', (r) => r.fillsCountedTwice], ['dup orders', (r) => r.duplicateOrders], ['unrecorded', (r) => r.unrecordedOrders],
   ['converge s', (r) => r.convergenceSeconds ?? 'never'], ['live agree s', (r) => r.liveAgreementSeconds ?? 'never'], ['halts', (r) => r.halts], ['normal/degr/halted s', (r) => `${r.secondsNormal}/${r.secondsDegraded}/${r.secondsHalted}`],
   ['ok', (r) => (r.ok ? 'yes' : 'NO')],
 ];

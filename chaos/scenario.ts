@@ -8,8 +8,8 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { parseMicros } from '../core/amounts.ts';
 import { botConfig, PRIVATE_KEY_ENV, type SimEndpoints } from './bot-config.ts';
-import { compareFills, divergent, shortId, expectedEffective, orderFigures, ourFills, repeatedOrderIds, statusEffective, unsettledCount } from './figures.ts';
-import { chainBalances, control, ledgerFills, simExposures, simTrades } from './ground-truth.ts';
+import { compareFills, divergent, shortId, expectedEffective, orderFigures, ourFills, repeatedOrderIds, statusEffective, unrecordedOrders, unsettledCount } from './figures.ts';
+import { chainBalances, control, ledgerRecords, simExposures, simTrades } from './ground-truth.ts';
 import { FAULTS_OFF, type ChaosPlan } from './plan.ts';
 import { spawnPolyquote, startSim, type Child } from './procs.ts';
 
@@ -34,6 +34,8 @@ export interface SeedResult {
   readonly ourOrders: number;
   readonly limitBreaches: number;
   readonly duplicateOrders: number;
+  /** Accepted orders of ours missing from the ledger's submit records (a figure: a SIGKILL can lose the last group commit). */
+  readonly unrecordedOrders: number;
   readonly fills: number;
   readonly fillsLost: number;
   readonly fillsCountedTwice: number;
@@ -105,7 +107,9 @@ export async function runSeed(plan: ChaosPlan, o: ScenarioOptions): Promise<Seed
     const trades = await simTrades(info.controlUrl);
     const exposures = await simExposures(info.controlUrl);
     const fills = ourFills(trades, funder);
-    const cmp = compareFills(fills, ledgerFills(ledgerPath));
+    const ledger = ledgerRecords(ledgerPath);
+    const cmp = compareFills(fills, ledger.fills);
+    const unrecorded = unrecordedOrders(exposures, funder, ledger.submittedIds);
     const orders = orderFigures(exposures, funder, parseMicros(String(o.maxPositionShares), 'maxPositionShares'), parseMicros(String(o.sizeShares), 'sizeShares'));
     const repeated = repeatedOrderIds(exposures, funder);
     const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as Record<string, unknown> & { tokens: Record<string, { reasons: string[]; mode: string }> };
@@ -123,12 +127,12 @@ export async function runSeed(plan: ChaosPlan, o: ScenarioOptions): Promise<Seed
     if (badHalts.length > 0) failures.push(`halts for reasons the plan does not allow: ${badHalts.join(', ')}`);
     return {
       seed: plan.seed, ok: failures.length === 0, failures, kills: plan.kills.length, restarts: bots.length - 1,
-      ourOrders: orders.ourOrders, limitBreaches: orders.limitBreaches.length, duplicateOrders: orders.duplicateOrders.length + repeated.length,
+      ourOrders: orders.ourOrders, limitBreaches: orders.limitBreaches.length, duplicateOrders: orders.duplicateOrders.length + repeated.length, unrecordedOrders: unrecorded.length,
       fills: fills.length, fillsLost: cmp.lost.length, fillsCountedTwice: twice, convergenceSeconds, liveAgreementSeconds: live,
       halts: num('halts'), haltReasons, secondsNormal: round1(num('secondsNormal')), secondsDegraded: round1(num('secondsDegraded')), secondsHalted: round1(num('secondsHalted')),
       details: {
         lost: cmp.lost, counterfeit: cmp.counterfeit, conflicting: cmp.conflicting, limitBreaches: orders.limitBreaches.slice(0, 20),
-        duplicateOrders: orders.duplicateOrders.slice(0, 20), liveDivergence, observerDivergence, repeatedOrderIds: repeated, ledgerFillKeys: cmp.ledgerKeys, finalTokens: summary.tokens,
+        duplicateOrders: orders.duplicateOrders.slice(0, 20), liveDivergence, observerDivergence, repeatedOrderIds: repeated, unrecordedOrders: unrecorded.slice(0, 20), ledgerFillKeys: cmp.ledgerKeys, finalTokens: summary.tokens,
       },
     };
   } finally {

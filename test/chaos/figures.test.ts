@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareFills, divergent, expectedEffective, orderFigures, ourFills, repeatedOrderIds, statusEffective, type ExposureView, type SimTradeView } from '../../chaos/figures.ts';
+import { compareFills, divergent, expectedEffective, orderFigures, ourFills, repeatedOrderIds, statusEffective, unrecordedOrders, type ExposureView, type SimTradeView } from '../../chaos/figures.ts';
 import { chaosPlan } from '../../chaos/plan.ts';
 import { haltReasonsIn } from '../../chaos/scenario.ts';
 
@@ -71,6 +71,9 @@ describe('orderFigures', () => {
     expect(r.ourOrders).toBe(4);
     expect(r.limitBreaches.map((b) => [b.orderId, b.exposure, b.limit])).toEqual([['0x2', '1100.000001', '1100']]);
     expect(r.duplicateOrders.map((d) => d.orderId)).toEqual(['0x3']);
+  });
+  it('finds accepted orders of ours the ledger never recorded', () => {
+    expect(unrecordedOrders([e({ orderId: '0xAB' }), e({ orderId: '0xcd' }), e({ orderId: '0xef', maker: OTHER })], ME, new Set(['0xab']))).toEqual(['0xcd']);
   });
   it('finds an order id accepted twice', () => {
     expect(repeatedOrderIds([e({}), e({ orderId: '0x2' }), e({}), e({ orderId: '0x2', maker: OTHER })], ME)).toEqual(['0x1']);
