@@ -30,6 +30,7 @@ export interface SeedResult {
   readonly ok: boolean;
   readonly failures: string[];
   readonly kills: number;
+  /** Bot starts after the first: one per kill, plus the observer. */
   readonly restarts: number;
   readonly ourOrders: number;
   readonly limitBreaches: number;
