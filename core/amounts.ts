@@ -39,7 +39,7 @@ export function parseMicros(value: unknown, where: string): Micros {
   const [, sign, whole, fracRaw = ''] = m;
   const frac = fracRaw.replace(/0+$/, '');
   if (frac.length > DECIMALS) {
-    throw new PolyquoteError('AMOUNT_PRECISION', `expected at most ${DECIMALS} decimals, got ${JSON.stringify(value)} at ${where}`);
+    throw new PolyquoteError('AMOUNT_PRECISION', `expected at most ${DECIMALS} decimals, got ${describe(value)} at ${where}`);
   }
   const micros = BigInt(whole!) * MICROS_PER_UNIT + BigInt(frac.padEnd(DECIMALS, '0') || '0');
   return sign === '-' ? -micros : micros;
@@ -48,7 +48,7 @@ export function parseMicros(value: unknown, where: string): Micros {
 /** Like parseMicros but rejects negative values. */
 export function parseNonNegativeMicros(value: unknown, where: string): Micros {
   const v = parseMicros(value, where);
-  if (v < 0n) throw new PolyquoteError('AMOUNT_NEGATIVE', `expected a non-negative amount, got ${JSON.stringify(value)} at ${where}`);
+  if (v < 0n) throw new PolyquoteError('AMOUNT_NEGATIVE', `expected a non-negative amount, got ${describe(value)} at ${where}`);
   return v;
 }
 
@@ -110,11 +110,14 @@ function amountError(value: unknown, where: string): PolyquoteError {
   return new PolyquoteError('AMOUNT_INVALID', `expected a decimal amount, got ${describe(value)} at ${where}`);
 }
 
+/** The value for an error message, bounded: a hostile input cannot blow up an error or log line. */
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
+  let s: string;
   try {
-    return JSON.stringify(value) ?? String(value);
+    s = JSON.stringify(value) ?? String(value);
   } catch {
-    return String(value);
+    s = String(value);
   }
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
 }
