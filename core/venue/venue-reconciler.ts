@@ -132,7 +132,14 @@ export class VenueReconciler {
         this.logger.warn({ orderId: id, err: errorMessage(err) }, 'order lookup during reconciliation failed');
       }
     }
-    if (result.events.length > 0 || result.evidence.length > 0) {
+    const missed = result.evidence.filter((x) => x.kind === 'missed_fill').length;
+    if (missed > 0) {
+      // Fills the feed never delivered may already be in the chain's balances: a snapshot taken
+      // before they were ingested would count them twice. That is a gap in the user feed: the
+      // engine force-reconciles on a fresh snapshot taken after them (architecture, step 6).
+      this.logger.warn({ reason, missed, events: result.events.length, evidence: result.evidence.slice(0, 20) }, 'venue reconciliation found fills the feed missed');
+      this.engine.ingest({ type: 'gap', at: this.clock.now(), channel: 'user', reason: `venue reconciliation (${reason}) found ${missed} fill(s) the feed missed` });
+    } else if (result.events.length > 0 || result.evidence.length > 0) {
       this.logger.info({ reason, events: result.events.length, lookups, evidence: result.evidence.slice(0, 20) }, 'venue reconciliation found differences');
       this.bus.requestSnapshot(`venue reconciliation (${reason}) found ${result.events.length} difference(s)`);
     } else if (reason !== 'periodic') {

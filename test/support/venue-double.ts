@@ -63,8 +63,9 @@ export class VenueDouble implements Venue {
   async openOrders(): Promise<readonly OrderStatusReport[]> {
     return [...this.lookupTable.values()];
   }
+  trades: FillReport[] = [];
   async recentTrades(): Promise<readonly FillReport[]> {
-    return [];
+    return this.trades;
   }
   health(): VenueHealth {
     return this.healthState;
