@@ -13,7 +13,9 @@ import { toRow, type BenchResult, type BenchRow } from './lib.ts';
 
 const groups: Record<string, () => Promise<BenchResult[]>> = {
   ingest: async () => (await import('./ingest.bench.ts')).run(),
+  decision: async () => (await import('./decision.bench.ts')).run(),
   signing: async () => (await import('./signing.bench.ts')).run(),
+  reconcile: async () => (await import('./reconcile.bench.ts')).run(),
   engine: async () => (await import('./engine.bench.ts')).run(),
   ledger: async () => (await import('./ledger.bench.ts')).run(),
   sources: async () => (await import('./sources.bench.ts')).run(),
