@@ -15,6 +15,7 @@ const groups: Record<string, () => Promise<BenchResult[]>> = {
   ingest: async () => (await import('./ingest.bench.ts')).run(),
   decision: async () => (await import('./decision.bench.ts')).run(),
   signing: async () => (await import('./signing.bench.ts')).run(),
+  'tick-to-order': async () => (await import('./tick-to-order.bench.ts')).run(),
   reconcile: async () => (await import('./reconcile.bench.ts')).run(),
   engine: async () => (await import('./engine.bench.ts')).run(),
   ledger: async () => (await import('./ledger.bench.ts')).run(),
