@@ -3,8 +3,8 @@
  * orders submitted, live, partly filled, cancelled; fills pending then absorbed by snapshots; books
  * replaced — through Engine.ingest with the SQLite ledger (as live). Runs in a child process
  * (--expose-gc) for a clean heap; figures at 1M and at the end, and the growth from 1M to the end
- * (target flat within 10 % once warm). The end is 3M events by default so `npm run bench` stays
- * within ~10 minutes; the 10M figure: `PQ_MEMORY_EVENTS=10000000 npm run bench -- memory` (~5 min).
+ * (target flat within 10 % once warm). The end is 2M events by default so `npm run bench` stays
+ * within ~10 minutes; the 10M figure: `PQ_MEMORY_EVENTS=10000000 npm run bench -- memory` (~10–15 min on 2 busy cores).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -88,7 +88,7 @@ engine: { checkpointEverySeconds: 300, dedupWindowSeconds: 3600 }
 interface Mark { events: number; rss: number; heap: number; secs: number }
 
 export async function run(): Promise<BenchResult[]> {
-  const total = Number(process.env.PQ_MEMORY_EVENTS ?? 3_000_000);
+  const total = Number(process.env.PQ_MEMORY_EVENTS ?? 2_000_000);
   const marks = await new Promise<Mark[]>((resolve, reject) => {
     const c = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', SELF, '--child', String(total)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
