@@ -13,7 +13,7 @@ import { parseConfig } from '../core/config/load.ts';
 import type { InboundEvent } from '../core/events.ts';
 import { createLogger } from '../core/logger.ts';
 import { PluginRegistry } from '../plugins/registry.ts';
-import type { BenchResult } from './ledger.bench.ts';
+import type { BenchResult } from './lib.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 const TOKENS = Array.from({ length: 50 }, (_, i) => (2n ** 255n + BigInt(i) * 7919n).toString());

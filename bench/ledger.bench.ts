@@ -14,12 +14,9 @@ import type { LedgerRecord } from '../core/ledger/ledger.ts';
 import { encodeEventLine } from '../core/tape-codec.ts';
 import { SqliteLedger } from '../plugins/ledger/sqlite/sqlite-ledger.ts';
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  note?: string;
-}
+import type { BenchResult } from './lib.ts';
+
+export type { BenchResult };
 
 const THROUGHPUT_RECORDS = 1_000_000;
 const LATENCY_RECORDS = 200_000;

@@ -16,12 +16,9 @@ import { ChainSource, createChainClient, readBalancesOneByOne, type BatchMode } 
 import { deployCtfFixture, startAnvil, type CtfFixture } from '../test/support/anvil.ts';
 import { startCountingProxy } from '../test/support/loopback.ts';
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  note?: string;
-}
+import type { BenchResult } from './lib.ts';
+
+export type { BenchResult };
 
 const SIZES = [10, 100, 500] as const;
 const SYNCS = 20;
