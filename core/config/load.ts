@@ -65,6 +65,12 @@ export function parseConfig(
       shadow: cfg.risk.shadow.map((s: { name: string; policies: PluginConfig[] }, j: number) => ({
         name: s.name, policies: s.policies.map((p, i) => check('risk-policy', p, ['risk', 'shadow', j, 'policies', i])),
       })),
+      ...(cfg.risk.variants && {
+        variants: {
+          ...cfg.risk.variants,
+          sets: Object.fromEntries((['A', 'B'] as const).map((v) => [v, cfg.risk.variants.sets[v].map((p: PluginConfig, i: number) => check('risk-policy', p, ['risk', 'variants', 'sets', v, i]))])),
+        },
+      }),
     },
     alerts: cfg.alerts.map((p: PluginConfig, i: number) => check('alert-sink', p, ['alerts', i])),
     ledger: check('ledger', cfg.ledger, ['ledger']),
@@ -77,6 +83,8 @@ export function parseConfig(
     if (names.has(s.name)) issues.push({ path: `risk.shadow.${j}.name`, message: `expected a unique shadow set name, got a second ${JSON.stringify(s.name)}` });
     names.add(s.name);
   });
+  const split = cfg.risk.variants?.split;
+  if (split && Number(split.A) + Number(split.B) <= 0) issues.push({ path: 'risk.variants.split', message: 'expected a split with a positive total weight, got A = B = 0' });
   if (issues.length) throw fail();
   return deepFreeze(out) as PolyquoteConfig;
 }
