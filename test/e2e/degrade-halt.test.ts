@@ -1,0 +1,131 @@
+/**
+ * Degrade and halt end to end, checked on the orders the exchange itself saw:
+ *  - drift (fills left unsettled on the chain: the simulator's settlementDelayMs) → DRIFT on the
+ *    token: its quotes go one-sided (SELL only) and shrink;
+ *  - the chain source failing (the simulator's RPC faults) → REST fallback → SOURCE_FALLBACK:
+ *    quotes shrink and widen on every token;
+ *  - no authoritative snapshot for hard-halt's sourceUnavailableSeconds → halted: quoting stops
+ *    and every resting order is cancelled;
+ *  - the faults cleared → normal: full-size two-sided quotes again.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { scratch, waitFor } from './support.ts';
+import { shippedRaw, startEmbedded, type Embedded } from './embedded.ts';
+
+const s = scratch('degrade');
+let bot: Embedded | undefined;
+let poller: NodeJS.Timeout | undefined;
+afterAll(async () => {
+  clearInterval(poller);
+  await bot?.stop();
+  s.cleanup();
+});
+
+interface Seen { id: string; tokenId: string; side: 'BUY' | 'SELL'; size: bigint; price: bigint; at: number }
+
+const FULL = 20_000_000n;
+const HALF = 10_000_000n;
+
+describe('degrade and halt, end to end', () => {
+  it('shrinks, goes one-sided, widens, stops and cancels, then resumes', async () => {
+    const raw = shippedRaw();
+    raw.simulator.flow = { ...raw.simulator.flow, takerRatePerSecond: 3 };
+    raw.simulator.lifecycle = { ...raw.simulator.lifecycle, failRate: 0, minedDelayMs: 300, confirmedDelayMs: 500 };
+    raw.positionSource.sources[0] = { ...raw.positionSource.sources[0], intervalSeconds: 1, timeoutSeconds: 1 };
+    raw.positionSource.sources[1] = { ...raw.positionSource.sources[1], intervalSeconds: 1 };
+    raw.simulator.positions = { lagMs: 0 };
+    raw.risk.policies = [
+      { kind: 'conservative-limits', maxPositionShares: 1200 },
+      { kind: 'degrade', thresholdShares: 15, forSeconds: 1, sizeMultiplier: 0.5, extraTicks: 1, fallbackSizeMultiplier: 0.5, fallbackExtraTicks: 2 },
+      { kind: 'hard-halt', sourceUnavailableSeconds: 6 },
+    ];
+    bot = await startEmbedded(raw, s.dir);
+    const { app, sim } = bot;
+    const funder = bot.ep.funder.toLowerCase();
+    const yes = sim.info.markets.map((m) => m.tokens[0]);
+    const seen = new Map<string, Seen>();
+    const ours = () => sim.engine.openOrders().filter((o) => o.maker.toLowerCase() === funder && o.status === 'LIVE');
+    poller = setInterval(() => {
+      for (const o of ours()) if (!seen.has(o.id)) seen.set(o.id, { id: o.id, tokenId: o.tokenId, side: o.side, size: o.size, price: o.price, at: Date.now() });
+    }, 50);
+    const since = (t: number) => [...seen.values()].filter((o) => o.at >= t);
+    /** Our resting BUY/SELL spread on a token, in micros, when both sides rest. */
+    const spreads: bigint[] = [];
+    const spreadOf = (tokenId: string) => {
+      const os = ours().filter((o) => o.tokenId === tokenId);
+      const buy = os.find((o) => o.side === 'BUY');
+      const sell = os.find((o) => o.side === 'SELL');
+      return buy && sell ? sell.price - buy.price : undefined;
+    };
+    const sampleSpreads = async (ms: number, into: bigint[]) => {
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        for (const t of yes) {
+          const sp = spreadOf(t);
+          if (sp !== undefined) into.push(sp);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const median = (xs: bigint[]) => [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[Math.floor(xs.length / 2)]!;
+
+    // Normal: full-size quotes on both sides of both markets.
+    const t0 = Date.now();
+    await waitFor('full-size two-sided quotes on every market', () => yes.every((t) => {
+      const os = ours().filter((o) => o.tokenId === t);
+      return os.some((o) => o.side === 'BUY' && o.size === FULL) && os.some((o) => o.side === 'SELL' && o.size === FULL);
+    }), 30_000);
+    await sampleSpreads(1500, spreads);
+    expect(since(t0).every((o) => o.size === FULL)).toBe(true);
+
+    // Drift: fills stay unsettled → DRIFT on a token → SELL only, half size.
+    await bot.control('faults', { settlementDelayMs: 120_000 });
+    const drifting = await waitFor('a token degraded by DRIFT', () => app.engine.tokenIds().find((t) => app.engine.risk.decisionFor(t).reasons.includes('DRIFT')), 45_000);
+    const dDecision = app.engine.risk.decisionFor(drifting);
+    expect(dDecision).toMatchObject({ mode: 'degraded', allowedSides: ['SELL'], sizeMultiplier: 0.5 });
+    const tD = Date.now();
+    await waitFor('the drifting token quoted SELL only, at half size at most', () => {
+      const os = ours().filter((o) => o.tokenId === drifting);
+      return os.length > 0 && os.every((o) => o.side === 'SELL' && o.size <= HALF);
+    }, 15_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    const driftOrders = since(tD).filter((o) => o.tokenId === drifting && app.engine.risk.decisionFor(drifting).reasons.includes('DRIFT'));
+    for (const o of driftOrders) expect(o, 'orders on a drifting token').toMatchObject({ side: 'SELL' });
+    for (const o of driftOrders) expect(o.size <= HALF).toBe(true);
+    // Settlement comes back: the drift clears and both sides return.
+    await bot.control('faults', { settlementDelayMs: 0 });
+    await waitFor('the drift to clear', () => app.engine.tokenIds().every((t) => app.engine.risk.decisionFor(t).mode === 'normal'), 40_000);
+
+    // Chain source failing → REST fallback → SOURCE_FALLBACK: half size, wider.
+    await bot.control('faults', { rpc: { errorRate: 1 } });
+    await waitFor('SOURCE_FALLBACK', () => app.engine.risk.global.reasons.includes('SOURCE_FALLBACK'), 15_000);
+    const tF = Date.now();
+    const fallbackSpreads: bigint[] = [];
+    await waitFor('half-size quotes under fallback', () => since(tF).some((o) => o.size === HALF), 10_000);
+    await sampleSpreads(1500, fallbackSpreads);
+    const fallbackOrders = since(tF).filter((o) => o.at < Date.now() - 200);
+    expect(fallbackOrders.length).toBeGreaterThan(0);
+    for (const o of fallbackOrders) if (app.engine.risk.global.mode === 'degraded') expect(o.size <= HALF, `order ${o.id} size ${o.size}`).toBe(true);
+    expect(spreads.length).toBeGreaterThan(0);
+    expect(fallbackSpreads.length).toBeGreaterThan(0);
+    expect(median(fallbackSpreads)).toBeGreaterThan(median(spreads));
+
+    // Still no authoritative snapshot after sourceUnavailableSeconds → halted: nothing rests, nothing new.
+    await waitFor('halted (SOURCE_UNAVAILABLE)', () => app.engine.risk.global.mode === 'halted', 15_000);
+    expect(app.engine.risk.global.reasons).toContain('SOURCE_UNAVAILABLE');
+    await waitFor('every resting order cancelled on halt', () => ours().length === 0, 10_000);
+    const tH = Date.now();
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(since(tH)).toEqual([]);
+    expect(app.engine.orders.openOrders()).toEqual([]);
+
+    // Recovery: the chain answers again → normal → full-size two-sided quotes.
+    await bot.control('faults', { rpc: { errorRate: 0 } });
+    await waitFor('normal again', () => app.engine.risk.global.mode === 'normal', 20_000);
+    const tR = Date.now();
+    await waitFor('full-size two-sided quotes after recovery', () => yes.every((t) => {
+      const os = since(tR).filter((o) => o.tokenId === t);
+      return os.some((o) => o.side === 'BUY' && o.size === FULL) && os.some((o) => o.side === 'SELL' && o.size === FULL);
+    }), 20_000);
+  }, 180_000);
+});
