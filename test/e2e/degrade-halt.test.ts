@@ -21,7 +21,7 @@ afterAll(async () => {
   s.cleanup();
 });
 
-interface Seen { id: string; tokenId: string; side: 'BUY' | 'SELL'; size: bigint; price: bigint; at: number }
+interface Seen { id: string; tokenId: string; side: 'BUY' | 'SELL'; size: bigint; price: bigint; at: number; drift: boolean }
 
 const FULL = 20_000_000n;
 const HALF = 10_000_000n;
@@ -45,8 +45,22 @@ describe('degrade and halt, end to end', () => {
     const yes = sim.info.markets.map((m) => m.tokens[0]);
     const seen = new Map<string, Seen>();
     const ours = () => sim.engine.openOrders().filter((o) => o.maker.toLowerCase() === funder && o.status === 'LIVE');
+    // An order first seen now was placed since the last poll: "while drifting" if the token was under DRIFT then and now.
+    const driftBefore = new Map<string, boolean>();
+    const oneSided: string[] = [];
     poller = setInterval(() => {
-      for (const o of ours()) if (!seen.has(o.id)) seen.set(o.id, { id: o.id, tokenId: o.tokenId, side: o.side, size: o.size, price: o.price, at: Date.now() });
+      const driftNow = new Map(yes.map((t) => [t, bot!.app.engine.risk.decisionFor(t).reasons.includes('DRIFT')]));
+      const live = ours();
+      for (const o of live) if (!seen.has(o.id)) seen.set(o.id, {
+        id: o.id, tokenId: o.tokenId, side: o.side, size: o.size, price: o.price, at: Date.now(),
+        drift: driftNow.get(o.tokenId) === true && driftBefore.get(o.tokenId) === true,
+      });
+      for (const t of yes) {
+        const os = live.filter((o) => o.tokenId === t);
+        // Moments when a token under DRIFT rested a SELL and no BUY of ours.
+        if (driftNow.get(t) && driftBefore.get(t) && os.length > 0 && os.every((o) => o.side === 'SELL')) oneSided.push(t);
+        driftBefore.set(t, driftNow.get(t)!);
+      }
     }, 50);
     const since = (t: number) => [...seen.values()].filter((o) => o.at >= t);
     /** Our resting BUY/SELL spread on a token, in micros, when both sides rest. */
@@ -84,14 +98,12 @@ describe('degrade and halt, end to end', () => {
     const dDecision = app.engine.risk.decisionFor(drifting);
     expect(dDecision).toMatchObject({ mode: 'degraded', allowedSides: ['SELL'], sizeMultiplier: 0.5 });
     const tD = Date.now();
-    await waitFor('the drifting token quoted SELL only, at half size at most', () => {
-      const os = ours().filter((o) => o.tokenId === drifting);
-      return os.length > 0 && os.every((o) => o.side === 'SELL' && o.size <= HALF);
-    }, 15_000);
+    await waitFor('a drifting token resting a SELL and no BUY (one-sided)', () => oneSided.length > 0, 30_000);
+    await waitFor('a new order placed while drifting', () => since(tD).some((o) => o.drift), 30_000);
     await new Promise((r) => setTimeout(r, 1000));
-    const driftOrders = since(tD).filter((o) => o.tokenId === drifting && app.engine.risk.decisionFor(drifting).reasons.includes('DRIFT'));
-    for (const o of driftOrders) expect(o, 'orders on a drifting token').toMatchObject({ side: 'SELL' });
-    for (const o of driftOrders) expect(o.size <= HALF).toBe(true);
+    // Every order placed on the token while it drifted: SELL, at most half the configured size.
+    const driftOrders = since(tD).filter((o) => o.drift);
+    for (const o of driftOrders) expect({ side: o.side, small: o.size <= HALF }, `order ${o.id} while drifting`).toEqual({ side: 'SELL', small: true });
     // Settlement comes back: the drift clears and both sides return.
     await bot.control('faults', { settlementDelayMs: 0 });
     await waitFor('the drift to clear', () => app.engine.tokenIds().every((t) => app.engine.risk.decisionFor(t).mode === 'normal'), 40_000);
