@@ -36,7 +36,7 @@ describe('degrade and halt, end to end', () => {
     raw.simulator.positions = { lagMs: 0 };
     raw.risk.policies = [
       { kind: 'conservative-limits', maxPositionShares: 1200 },
-      { kind: 'degrade', thresholdShares: 15, forSeconds: 1, sizeMultiplier: 0.5, extraTicks: 1, fallbackSizeMultiplier: 0.5, fallbackExtraTicks: 2 },
+      { kind: 'degrade', thresholdShares: 5, forSeconds: 1, sizeMultiplier: 0.5, extraTicks: 1, fallbackSizeMultiplier: 0.5, fallbackExtraTicks: 2 },
       { kind: 'hard-halt', sourceUnavailableSeconds: 6 },
     ];
     bot = await startEmbedded(raw, s.dir);
@@ -93,7 +93,7 @@ describe('degrade and halt, end to end', () => {
     expect(since(t0).every((o) => o.size === FULL)).toBe(true);
 
     // Drift: fills stay unsettled → DRIFT on a token → SELL only, half size.
-    await bot.control('faults', { settlementDelayMs: 120_000 });
+    await bot.control('faults', { settlementDelayMs: 15_000 }); // each trade matched from now on settles 15 s late
     const drifting = await waitFor('a token degraded by DRIFT', () => app.engine.tokenIds().find((t) => app.engine.risk.decisionFor(t).reasons.includes('DRIFT')), 45_000);
     const dDecision = app.engine.risk.decisionFor(drifting);
     expect(dDecision).toMatchObject({ mode: 'degraded', allowedSides: ['SELL'], sizeMultiplier: 0.5 });
@@ -104,8 +104,9 @@ describe('degrade and halt, end to end', () => {
     // Every order placed on the token while it drifted: SELL, at most half the configured size.
     const driftOrders = since(tD).filter((o) => o.drift);
     for (const o of driftOrders) expect({ side: o.side, small: o.size <= HALF }, `order ${o.id} while drifting`).toEqual({ side: 'SELL', small: true });
-    // Settlement comes back: the drift clears and both sides return.
+    // Settlement comes back and the simulated flow stops (no new fills, the books stay): the drift clears.
     await bot.control('faults', { settlementDelayMs: 0 });
+    sim.stopFlow();
     await waitFor('the drift to clear', () => app.engine.tokenIds().every((t) => app.engine.risk.decisionFor(t).mode === 'normal'), 40_000);
 
     // Chain source failing → REST fallback → SOURCE_FALLBACK: half size, wider.
@@ -132,12 +133,12 @@ describe('degrade and halt, end to end', () => {
     expect(app.engine.orders.openOrders()).toEqual([]);
 
     // Recovery: the chain answers again → normal → full-size two-sided quotes.
+    const tR = Date.now(); // nothing was placed while halted (checked above): what follows is the recovery's
     await bot.control('faults', { rpc: { errorRate: 0 } });
     await waitFor('normal again', () => app.engine.risk.global.mode === 'normal', 20_000);
-    const tR = Date.now();
     await waitFor('full-size two-sided quotes after recovery', () => yes.every((t) => {
       const os = since(tR).filter((o) => o.tokenId === t);
       return os.some((o) => o.side === 'BUY' && o.size === FULL) && os.some((o) => o.side === 'SELL' && o.size === FULL);
-    }), 20_000);
+    }), 30_000);
   }, 180_000);
 });
