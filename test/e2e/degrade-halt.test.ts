@@ -37,7 +37,7 @@ describe('degrade and halt, end to end', () => {
     raw.risk.policies = [
       { kind: 'conservative-limits', maxPositionShares: 1200 },
       { kind: 'degrade', thresholdShares: 5, forSeconds: 1, sizeMultiplier: 0.5, extraTicks: 1, fallbackSizeMultiplier: 0.5, fallbackExtraTicks: 2 },
-      { kind: 'hard-halt', sourceUnavailableSeconds: 6 },
+      { kind: 'hard-halt', sourceUnavailableSeconds: 10 },
     ];
     bot = await startEmbedded(raw, s.dir);
     const { app, sim } = bot;
