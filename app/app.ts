@@ -38,6 +38,7 @@ import type { Strategy } from '../core/strategy/strategy.ts';
 import type { Venue } from '../core/venue/venue.ts';
 import type { AlertRaised, InboundEvent } from '../core/events.ts';
 import { PluginRegistry } from '../plugins/registry.ts';
+import { buildRiskVariants } from './risk-variants.ts';
 
 export interface AppOptions {
   /** Live runs default to the system clock (wrapped for recovery); replay passes a VirtualClock. */
@@ -80,16 +81,7 @@ function parseAlertFeed(raw: Record<string, unknown>) {
   return r.data;
 }
 
-/** The tightest limit any live policy declares for a token (undefined when none declares limits). */
-export function combinedLimits(policies: readonly RiskPolicy[]): ((tokenId: string) => bigint) | undefined {
-  const declared = policies.flatMap((p) => (p.limits ? [p.limits] : []));
-  if (declared.length === 0) return undefined;
-  if (declared.length === 1) return (t) => declared[0]!.limitFor(t);
-  return (t) => declared.reduce((m, l) => {
-    const v = l.limitFor(t);
-    return v < m ? v : m;
-  }, declared[0]!.limitFor(t));
-}
+export { combinedLimits } from './risk-variants.ts';
 
 export class App {
   readonly engine: Engine;
@@ -171,6 +163,8 @@ export class App {
       knownOrderIds: () => this.engine.orders.openOrders().map((o) => o.orderId),
       isOurOrder: (id) => this.engine.orders.get(id) !== undefined || this.engine.orders.isClosed(id),
     });
+    // A/B: once the venue's markets are known, each token is evaluated with its market's variant.
+    if (this.engine.risk.assignMarkets(this.venue.markets()).length) this.engine.evaluateAll();
     this.venueReconciler = new VenueReconciler(this.engine, this.venue, this.bus, this.clock, this.logger.child({ component: 'venue-reconciler' }), {
       everyMs: this.config.engine.venueReconcileSeconds * 1000,
     });
@@ -243,9 +237,9 @@ export class App {
     const shadows: ShadowSet[] = config.risk.shadow.map((s, j) => ({
       name: s.name, policies: s.policies.map((p, i) => build<RiskPolicy>('risk-policy', p, `risk.shadow.${j}.policies.${i}`)),
     }));
+    const { variants, limitFor } = buildRiskVariants(config, build, policies);
     const engineOptions: EngineOptions = {
-      sizeMatchedGraceMs: config.engine.sizeMatchedGraceSeconds * 1000,
-      limitFor: combinedLimits(policies),
+      sizeMatchedGraceMs: config.engine.sizeMatchedGraceSeconds * 1000, limitFor,
       primarySource: primarySourceKind(config.positionSource),
     };
     c.register(TOKENS.Config, { useValue: config });
@@ -257,6 +251,7 @@ export class App {
     c.register(TOKENS.DedupWindowMs, { useValue: config.engine.dedupWindowSeconds * 1000 });
     c.register(TOKENS.RiskPolicies, { useValue: policies });
     c.register(TOKENS.ShadowSets, { useValue: shadows });
+    c.register(TOKENS.RiskVariants, { useValue: variants });
     c.register(TOKENS.EngineOptions, { useValue: engineOptions });
     c.register(TOKENS.Ledger, { useValue: build<Ledger>('ledger', opts.ledger ?? config.ledger, 'ledger') });
     c.registerSingleton(TOKENS.InventoryManager, InventoryManager);

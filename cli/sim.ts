@@ -25,7 +25,9 @@ export async function simCommand(args: string[]): Promise<number> {
   parseSimConfig(config, values.config); // fail early, naming the file
   const sim = await Simulator.start({ port, config });
   const { controlUrl, ...info } = sim.info;
-  process.stdout.write(`${JSON.stringify({ ...info, controlUrl })}\n`);
+  // The chain's contract addresses too, so a bot started beside it can read balances (chain source).
+  const contracts = sim.chain && { ctf: sim.chain.contracts.ctf, collateral: sim.chain.contracts.collateral };
+  process.stdout.write(`${JSON.stringify({ ...info, ...(contracts && { contracts }), controlUrl })}\n`);
   await new Promise<void>((resolve) => {
     const done = () => resolve();
     process.once('SIGINT', done);

@@ -20,6 +20,7 @@ export const TOKENS = {
   DedupWindowMs: Symbol.for('polyquote.DedupWindowMs'),
   RiskPolicies: Symbol.for('polyquote.RiskPolicies'),
   ShadowSets: Symbol.for('polyquote.ShadowSets'),
+  RiskVariants: Symbol.for('polyquote.RiskVariants'),
   VenueFactory: Symbol.for('polyquote.VenueFactory'),
   StrategyFactory: Symbol.for('polyquote.StrategyFactory'),
 } as const;

@@ -10,6 +10,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { Engine } from '../../core/engine/engine.ts';
 import type { AlertRaised } from '../../core/events.ts';
 import type { RiskMode } from '../../core/risk/decision.ts';
+import { VariantStats, type VariantSummary } from './variant-stats.ts';
 
 export interface RunSummary {
   readonly startedAt: string;
@@ -29,7 +30,9 @@ export interface RunSummary {
   readonly secondsHalted: number;
   readonly realizedPnl: string;
   readonly unrealizedPnl: string;
-  readonly tokens: Record<string, { confirmed: string; effective: string; pendingFills: number; pendingOrderBuys: string; conservativeExposure: string; limit: string | null; mode: RiskMode; reasons: string[] }>;
+  readonly tokens: Record<string, { confirmed: string; effective: string; pendingFills: number; pendingOrderBuys: string; conservativeExposure: string; limit: string | null; mode: RiskMode; reasons: string[]; variant?: string }>;
+  /** With A/B risk variants: each variant's orders, fills, drift, decisions, time per mode and PnL. */
+  readonly variants?: Record<string, VariantSummary>;
 }
 
 export class RunStats {
@@ -47,6 +50,7 @@ export class RunStats {
   private modeSince: number;
   private readonly timeIn: Record<RiskMode, number> = { normal: 0, degraded: 0, halted: 0 };
   private readonly subs: Subscription[] = [];
+  private readonly variantStats: VariantStats | undefined;
 
   constructor(
     private readonly bus: Bus,
@@ -56,8 +60,11 @@ export class RunStats {
   ) {
     this.startedAt = clock.now();
     this.modeSince = this.startedAt;
+    const vs = engine.risk.variants.enabled ? new VariantStats(engine, engine.risk.variants.names, this.startedAt) : undefined;
+    this.variantStats = vs;
     this.subs.push(
       bus.events$.subscribe(({ event: e }) => {
+        vs?.onEvent(e);
         if (e.type === 'submit') {
           this.ordersSubmitted++;
           const limit = this.limitFor?.(e.tokenId);
@@ -76,6 +83,7 @@ export class RunStats {
       bus.riskDecision$.subscribe((r) => {
         const worst = [r.global, ...r.byToken.values()].reduce<RiskMode>((m, d) => (rank(d.mode) > rank(m) ? d.mode : m), 'normal');
         this.setMode(worst);
+        vs?.onRisk(r, this.clock.now());
       }),
       bus.alerts$.subscribe((a) => {
         this.recentAlerts.push(a);
@@ -108,6 +116,8 @@ export class RunStats {
         pendingOrderBuys: formatMicros(p.pendingOrderBuys), conservativeExposure: formatMicros(p.conservativeExposure),
         limit: limit === undefined ? null : formatMicros(limit), mode: d.mode, reasons: [...d.reasons],
       };
+      const variant = this.engine.risk.variantOf(t);
+      if (variant !== undefined) tokens[t] = { ...tokens[t]!, variant };
     }
     return {
       startedAt: new Date(this.startedAt).toISOString(), endedAt: new Date(now).toISOString(), durationSeconds: Math.round((now - this.startedAt) / 100) / 10,
@@ -116,6 +126,7 @@ export class RunStats {
       driftIncidents: drift, halts: this.halts,
       secondsNormal: sec(this.timeIn.normal), secondsDegraded: sec(this.timeIn.degraded), secondsHalted: sec(this.timeIn.halted),
       realizedPnl: formatMicros(realized), unrealizedPnl: formatMicros(unrealized), tokens,
+      ...(this.variantStats && { variants: this.variantStats.summary(now) }),
     };
   }
 

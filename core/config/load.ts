@@ -72,6 +72,12 @@ export function parseConfig(
       shadow: list(cfg.risk?.shadow).map((s, j) => ({
         name: (s as { name?: string })?.name, policies: list((s as { policies?: unknown })?.policies).map((p, i) => check('risk-policy', p as PluginConfig, ['risk', 'shadow', j, 'policies', i])),
       })),
+      ...(cfg.risk.variants && {
+        variants: {
+          ...cfg.risk.variants,
+          sets: Object.fromEntries((['A', 'B'] as const).map((v) => [v, cfg.risk.variants.sets[v].map((p: PluginConfig, i: number) => check('risk-policy', p, ['risk', 'variants', 'sets', v, i]))])),
+        },
+      }),
     },
     alerts: list(cfg.alerts).map((p, i) => check('alert-sink', p as PluginConfig, ['alerts', i])),
     ledger: check('ledger', cfg.ledger, ['ledger']),
@@ -88,6 +94,8 @@ export function parseConfig(
     if (names.has(name)) issues.push({ path: `risk.shadow.${j}.name`, message: `expected a unique shadow set name, got a second ${JSON.stringify(name)}` });
     names.add(name);
   });
+  const split = cfg.risk.variants?.split;
+  if (split && Number(split.A) + Number(split.B) <= 0) issues.push({ path: 'risk.variants.split', message: 'expected a split with a positive total weight, got A = B = 0' });
   if (issues.length) throw fail();
   return deepFreeze(out) as unknown as PolyquoteConfig;
 }

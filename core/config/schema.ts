@@ -4,6 +4,7 @@ import { isTokenId } from '../tape-codec.ts';
 import { seconds } from './units.ts';
 
 const pluginBlock = z.looseObject({ kind: z.string({ error: 'expected a plugin block with a `kind`' }) });
+const abWeight = z.union([z.number().nonnegative().finite(), z.string().regex(/^\d+(\.\d{1,6})?$/, 'a non-negative decimal weight')]);
 
 export const rootSchema = z.strictObject({
   identity: z.strictObject({ funder: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte address').optional() }).default({}),
@@ -29,6 +30,12 @@ export const rootSchema = z.strictObject({
   risk: z.strictObject({
     policies: z.array(pluginBlock).default([]),
     shadow: z.array(z.strictObject({ name: z.string().min(1), policies: z.array(pluginBlock) })).default([]),
+    /** A/B: markets split between two per-token policy sets by a stable hash of the market id (strategies/ab.ts). */
+    variants: z.strictObject({
+      salt: z.string(),
+      split: z.strictObject({ A: abWeight, B: abWeight }).default({ A: 1, B: 1 }),
+      sets: z.strictObject({ A: z.array(pluginBlock), B: z.array(pluginBlock) }),
+    }).optional(),
   }).default({ policies: [], shadow: [] }),
   alerts: z.array(pluginBlock).default([{ kind: 'log' }]),
   ledger: pluginBlock.default({ kind: 'memory' }),
@@ -43,6 +50,12 @@ export const rootSchema = z.strictObject({
 
 export type PluginConfig = { kind: string } & Record<string, unknown>;
 
+export interface RiskVariantsConfig {
+  readonly salt: string;
+  readonly split: { readonly A: number | string; readonly B: number | string };
+  readonly sets: { readonly A: readonly PluginConfig[]; readonly B: readonly PluginConfig[] };
+}
+
 export interface PolyquoteConfig {
   readonly identity: { readonly funder?: `0x${string}` };
   readonly tokens: readonly string[];
@@ -52,7 +65,11 @@ export interface PolyquoteConfig {
   readonly venue?: PluginConfig;
   readonly positionSource?: PluginConfig;
   readonly reconciler: PluginConfig;
-  readonly risk: { readonly policies: readonly PluginConfig[]; readonly shadow: readonly { name: string; policies: readonly PluginConfig[] }[] };
+  readonly risk: {
+    readonly policies: readonly PluginConfig[];
+    readonly shadow: readonly { name: string; policies: readonly PluginConfig[] }[];
+    readonly variants?: RiskVariantsConfig;
+  };
   readonly alerts: readonly PluginConfig[];
   readonly ledger: PluginConfig;
   readonly strategy?: PluginConfig;

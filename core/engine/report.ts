@@ -34,7 +34,10 @@ export function stateLine(engine: Engine, at: number, opts: { tokenId?: string; 
     };
   }
   const byToken: Record<string, unknown> = {};
-  for (const t of engine.risk.evaluatedTokens().sort()) if (!opts.tokenId || t === opts.tokenId) byToken[t] = decisionJson(engine.risk.decisionFor(t));
+  for (const t of engine.risk.evaluatedTokens().sort()) if (!opts.tokenId || t === opts.tokenId) {
+    const variant = engine.risk.variantOf(t);
+    byToken[t] = { ...decisionJson(engine.risk.decisionFor(t)), ...(variant !== undefined && { variant }) };
+  }
   const line: StateLine = { at: new Date(at).toISOString(), positions, risk: { ...decisionJson(engine.risk.global), byToken } };
   if (engine.risk.shadowSets.length) {
     line.shadow = {};

@@ -2,6 +2,8 @@
  * RiskEngine: runs the live policies (and shadow sets, never acted on) per token and overall,
  * combines them most-restrictive-wins, re-evaluates when a policy asks for a recheck time, and
  * reports mode changes as alerts. Evaluating a token costs O(policies), never O(tokens).
+ * With A/B variants (core/risk/variants.ts) a token whose market is known is evaluated with its
+ * variant's per-token policies instead of the base ones; global policies are always the base ones.
  */
 import type { Clock, TimerHandle } from '../clock.ts';
 import type { AlertRaised } from '../events.ts';
@@ -10,6 +12,7 @@ import { inject, injectable } from 'tsyringe';
 import { TOKENS } from '../tokens.ts';
 import { combine, NORMAL, sameDecision, type RiskDecision, type RiskVerdict } from './decision.ts';
 import type { GlobalRiskInput, PolicyResult, RiskPolicy, TokenRiskInput } from './policy.ts';
+import { RiskVariants, type MarketTokens } from './variants.ts';
 
 export interface ShadowSet {
   readonly name: string;
@@ -51,6 +54,7 @@ export class RiskEngine {
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.RiskPolicies) readonly policies: readonly RiskPolicy[],
     @inject(TOKENS.ShadowSets) readonly shadowSets: readonly ShadowSet[],
+    @inject(TOKENS.RiskVariants) readonly variants: RiskVariants = RiskVariants.none(),
   ) {
     for (const s of shadowSets) {
       this.shadows.set(s.name, { global: NORMAL, tokens: new Map() });
@@ -91,6 +95,21 @@ export class RiskEngine {
     return this.divergences.get(name) ?? 0;
   }
 
+  /** The A/B variant whose per-token policies a token is evaluated with (undefined: base policies). */
+  variantOf(tokenId: string): string | undefined {
+    return this.variants.variant(tokenId);
+  }
+
+  /**
+   * Learns the token → market map (the venue's market list) for the A/B variants; the tokens whose
+   * variant changed are re-evaluated at once when the engine is connected. Returns them.
+   */
+  assignMarkets(markets: readonly MarketTokens[]): string[] {
+    const changed = this.variants.assignMarkets(markets);
+    if (this.inputs) for (const t of changed) if (this.live.tokens.has(t)) this.evaluateToken(t);
+    return changed;
+  }
+
   evaluatedTokens(): string[] {
     return [...this.live.tokens.keys()];
   }
@@ -111,7 +130,7 @@ export class RiskEngine {
       return combine(verdicts);
     };
     const before = this.decisionFor(tokenId);
-    const liveDecision = run(this.policies);
+    const liveDecision = run(this.variants.policiesFor(tokenId, this.policies));
     const previous = this.live.tokens.get(tokenId);
     if (!previous || !sameDecision(previous, liveDecision)) {
       this.live.tokens.set(tokenId, liveDecision);
@@ -162,18 +181,20 @@ export class RiskEngine {
     return this.live.global;
   }
 
-  exportState(): { live: unknown[]; shadow: Record<string, unknown[]>; divergences: Record<string, number> } {
+  exportState(): { live: unknown[]; shadow: Record<string, unknown[]>; divergences: Record<string, number>; variants?: Record<string, unknown[]> } {
     const st = (ps: readonly RiskPolicy[]) => ps.map((p) => p.exportState?.() ?? null);
     return {
       live: st(this.policies),
       shadow: Object.fromEntries(this.shadowSets.map((s) => [s.name, st(s.policies)])),
       divergences: Object.fromEntries(this.divergences),
+      ...(this.variants.enabled && { variants: Object.fromEntries(this.variants.setsList().map((s) => [s.name, st(s.policies)])) }),
     };
   }
 
   importState(s: ReturnType<RiskEngine['exportState']>): void {
     this.policies.forEach((p, i) => s.live[i] != null && p.importState?.(s.live[i]));
     for (const set of this.shadowSets) set.policies.forEach((p, i) => s.shadow[set.name]?.[i] != null && p.importState?.(s.shadow[set.name]![i]));
+    for (const set of this.variants.setsList()) set.policies.forEach((p, i) => s.variants?.[set.name]?.[i] != null && p.importState?.(s.variants[set.name]![i]));
     for (const [k, v] of Object.entries(s.divergences)) this.divergences.set(k, v);
   }
 

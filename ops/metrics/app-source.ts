@@ -1,6 +1,8 @@
 /** Feeds a `MetricsSource` from a running `App` (engine views and bus streams), read-only. */
 import type { Micros } from '../../core/amounts.ts';
 import type { App } from '../../app/app.ts';
+import type { EngineOptions } from '../../core/engine/engine.ts';
+import { TOKENS } from '../../core/tokens.ts';
 import type { BookUpdated } from '../../core/events.ts';
 import type { SourceHealth } from '../../core/sources/position-source.ts';
 import type { MetricsSource, TopOfBook } from './source.ts';
@@ -16,9 +18,8 @@ function topOfBook(b: BookUpdated | undefined): TopOfBook | undefined {
 
 export function appSource(app: App): MetricsSource {
   const engine = app.engine;
-  // Limits are a declared capability of a risk policy (RiskPolicy.limits); the tightest one binds.
-  const declared = engine.risk.policies.flatMap((p) => (p.limits ? [p.limits] : []));
-  const limitPolicy = declared.length === 0 ? undefined : { limitFor: (t: string) => declared.reduce((m, l) => (l.limitFor(t) < m ? l.limitFor(t) : m), declared[0]!.limitFor(t)) };
+  // The engine's own limit lookup: the tightest declared limit of the token's policy set (A/B variants included).
+  const limitFor = app.container.resolve<EngineOptions>(TOKENS.EngineOptions).limitFor;
   // The engine's health is the authority; the source runner adds the latency of its last attempt.
   let runnerHealth: SourceHealth | undefined;
   app.bus.sourceHealth$.subscribe((h) => void (runnerHealth = h));
@@ -27,7 +28,7 @@ export function appSource(app: App): MetricsSource {
     tokenIds: () => [...new Set([...app.config.tokens, ...engine.tokenIds()])],
     position: (t) => engine.position(t),
     decision: (t) => (t === undefined ? engine.risk.global : engine.risk.decisionFor(t)),
-    limit: (t) => limitPolicy?.limitFor(t),
+    limit: (t) => limitFor?.(t),
     pnl: (t) => engine.pnl.view(t),
     sourceHealth: () => ({ ...engine.sourceHealth, lastLatencyMs: runnerHealth?.lastLatencyMs ?? engine.sourceHealth.lastLatencyMs }),
     shadowSets: () => engine.risk.shadowSets.map((s) => s.name),

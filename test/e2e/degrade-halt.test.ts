@@ -1,0 +1,144 @@
+/**
+ * Degrade and halt end to end, checked on the orders the exchange itself saw:
+ *  - drift (fills left unsettled on the chain: the simulator's settlementDelayMs) → DRIFT on the
+ *    token: its quotes go one-sided (SELL only) and shrink;
+ *  - the chain source failing (the simulator's RPC faults) → REST fallback → SOURCE_FALLBACK:
+ *    quotes shrink and widen on every token;
+ *  - no authoritative snapshot for hard-halt's sourceUnavailableSeconds → halted: quoting stops
+ *    and every resting order is cancelled;
+ *  - the faults cleared → normal: full-size two-sided quotes again.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { scratch, waitFor } from './support.ts';
+import { shippedRaw, startEmbedded, type Embedded } from './embedded.ts';
+
+const s = scratch('degrade');
+let bot: Embedded | undefined;
+let poller: NodeJS.Timeout | undefined;
+afterAll(async () => {
+  clearInterval(poller);
+  await bot?.stop();
+  s.cleanup();
+});
+
+interface Seen { id: string; tokenId: string; side: 'BUY' | 'SELL'; size: bigint; price: bigint; at: number; drift: boolean }
+
+const FULL = 20_000_000n;
+const HALF = 10_000_000n;
+
+describe('degrade and halt, end to end', () => {
+  it('shrinks, goes one-sided, widens, stops and cancels, then resumes', async () => {
+    const raw = shippedRaw();
+    raw.simulator.flow = { ...raw.simulator.flow, takerRatePerSecond: 3 };
+    raw.simulator.lifecycle = { ...raw.simulator.lifecycle, failRate: 0, minedDelayMs: 300, confirmedDelayMs: 500 };
+    raw.positionSource.sources[0] = { ...raw.positionSource.sources[0], intervalSeconds: 1, timeoutSeconds: 1 };
+    raw.positionSource.sources[1] = { ...raw.positionSource.sources[1], intervalSeconds: 1 };
+    raw.simulator.positions = { lagMs: 0 };
+    raw.risk.policies = [
+      { kind: 'conservative-limits', maxPositionShares: 1200 },
+      { kind: 'degrade', thresholdShares: 5, forSeconds: 1, sizeMultiplier: 0.5, extraTicks: 1, fallbackSizeMultiplier: 0.5, fallbackExtraTicks: 2 },
+      { kind: 'hard-halt', sourceUnavailableSeconds: 10 },
+    ];
+    bot = await startEmbedded(raw, s.dir);
+    const { app, sim } = bot;
+    const funder = bot.ep.funder.toLowerCase();
+    const yes = sim.info.markets.map((m) => m.tokens[0]);
+    const seen = new Map<string, Seen>();
+    const ours = () => sim.engine.openOrders().filter((o) => o.maker.toLowerCase() === funder && o.status === 'LIVE');
+    // An order first seen now was placed since the last poll: "while drifting" if the token was under DRIFT then and now.
+    const driftBefore = new Map<string, boolean>();
+    const oneSided: string[] = [];
+    poller = setInterval(() => {
+      const driftNow = new Map(yes.map((t) => [t, bot!.app.engine.risk.decisionFor(t).reasons.includes('DRIFT')]));
+      const live = ours();
+      for (const o of live) if (!seen.has(o.id)) seen.set(o.id, {
+        id: o.id, tokenId: o.tokenId, side: o.side, size: o.size, price: o.price, at: Date.now(),
+        drift: driftNow.get(o.tokenId) === true && driftBefore.get(o.tokenId) === true,
+      });
+      for (const t of yes) {
+        const os = live.filter((o) => o.tokenId === t);
+        // Moments when a token under DRIFT rested a SELL and no BUY of ours.
+        if (driftNow.get(t) && driftBefore.get(t) && os.length > 0 && os.every((o) => o.side === 'SELL')) oneSided.push(t);
+        driftBefore.set(t, driftNow.get(t)!);
+      }
+    }, 50);
+    const since = (t: number) => [...seen.values()].filter((o) => o.at >= t);
+    /** Our resting BUY/SELL spread on a token, in micros, when both sides rest. */
+    const spreads: bigint[] = [];
+    const spreadOf = (tokenId: string) => {
+      const os = ours().filter((o) => o.tokenId === tokenId);
+      const buy = os.find((o) => o.side === 'BUY');
+      const sell = os.find((o) => o.side === 'SELL');
+      return buy && sell ? sell.price - buy.price : undefined;
+    };
+    const sampleSpreads = async (ms: number, into: bigint[]) => {
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        for (const t of yes) {
+          const sp = spreadOf(t);
+          if (sp !== undefined) into.push(sp);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const median = (xs: bigint[]) => [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[Math.floor(xs.length / 2)]!;
+
+    // Normal: full-size quotes on both sides of both markets.
+    const t0 = Date.now();
+    await waitFor('full-size two-sided quotes on every market', () => yes.every((t) => {
+      const os = ours().filter((o) => o.tokenId === t);
+      return os.some((o) => o.side === 'BUY' && o.size === FULL) && os.some((o) => o.side === 'SELL' && o.size === FULL);
+    }), 30_000);
+    await sampleSpreads(1500, spreads);
+    expect(since(t0).every((o) => o.size === FULL)).toBe(true);
+
+    // Drift: fills stay unsettled → DRIFT on a token → SELL only, half size.
+    await bot.control('faults', { settlementDelayMs: 15_000 }); // each trade matched from now on settles 15 s late
+    const drifting = await waitFor('a token degraded by DRIFT', () => app.engine.tokenIds().find((t) => app.engine.risk.decisionFor(t).reasons.includes('DRIFT')), 45_000);
+    const dDecision = app.engine.risk.decisionFor(drifting);
+    expect(dDecision).toMatchObject({ mode: 'degraded', allowedSides: ['SELL'], sizeMultiplier: 0.5 });
+    const tD = Date.now();
+    await waitFor('a drifting token resting a SELL and no BUY (one-sided)', () => oneSided.length > 0, 30_000);
+    await waitFor('a new order placed while drifting', () => since(tD).some((o) => o.drift), 30_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    // Every order placed on the token while it drifted: SELL, at most half the configured size.
+    const driftOrders = since(tD).filter((o) => o.drift);
+    for (const o of driftOrders) expect({ side: o.side, small: o.size <= HALF }, `order ${o.id} while drifting`).toEqual({ side: 'SELL', small: true });
+    // Settlement comes back and the simulated flow stops (no new fills, the books stay): the drift clears.
+    await bot.control('faults', { settlementDelayMs: 0 });
+    sim.stopFlow();
+    await waitFor('the drift to clear', () => app.engine.tokenIds().every((t) => app.engine.risk.decisionFor(t).mode === 'normal'), 40_000);
+
+    // Chain source failing → REST fallback → SOURCE_FALLBACK: half size, wider.
+    await bot.control('faults', { rpc: { errorRate: 1 } });
+    await waitFor('SOURCE_FALLBACK', () => app.engine.risk.global.reasons.includes('SOURCE_FALLBACK'), 15_000);
+    const tF = Date.now();
+    const fallbackSpreads: bigint[] = [];
+    await waitFor('half-size quotes under fallback', () => since(tF).some((o) => o.size === HALF), 10_000);
+    await sampleSpreads(1500, fallbackSpreads);
+    const fallbackOrders = since(tF).filter((o) => o.at < Date.now() - 200);
+    expect(fallbackOrders.length).toBeGreaterThan(0);
+    for (const o of fallbackOrders) if (app.engine.risk.global.mode === 'degraded') expect(o.size <= HALF, `order ${o.id} size ${o.size}`).toBe(true);
+    expect(spreads.length).toBeGreaterThan(0);
+    expect(fallbackSpreads.length).toBeGreaterThan(0);
+    expect(median(fallbackSpreads)).toBeGreaterThan(median(spreads));
+
+    // Still no authoritative snapshot after sourceUnavailableSeconds → halted: nothing rests, nothing new.
+    await waitFor('halted (SOURCE_UNAVAILABLE)', () => app.engine.risk.global.mode === 'halted', 15_000);
+    expect(app.engine.risk.global.reasons).toContain('SOURCE_UNAVAILABLE');
+    await waitFor('every resting order cancelled on halt', () => ours().length === 0, 10_000);
+    const tH = Date.now();
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(since(tH)).toEqual([]);
+    expect(app.engine.orders.openOrders()).toEqual([]);
+
+    // Recovery: the chain answers again → normal → full-size two-sided quotes.
+    const tR = Date.now(); // nothing was placed while halted (checked above): what follows is the recovery's
+    await bot.control('faults', { rpc: { errorRate: 0 } });
+    await waitFor('normal again', () => app.engine.risk.global.mode === 'normal', 20_000);
+    await waitFor('full-size two-sided quotes after recovery', () => yes.every((t) => {
+      const os = since(tR).filter((o) => o.tokenId === t);
+      return os.some((o) => o.side === 'BUY' && o.size === FULL) && os.some((o) => o.side === 'SELL' && o.size === FULL);
+    }), 30_000);
+  }, 180_000);
+});
