@@ -72,10 +72,11 @@ export function parseConfig(
       shadow: list(cfg.risk?.shadow).map((s, j) => ({
         name: (s as { name?: string })?.name, policies: list((s as { policies?: unknown })?.policies).map((p, i) => check('risk-policy', p as PluginConfig, ['risk', 'shadow', j, 'policies', i])),
       })),
-      ...(cfg.risk.variants && {
+      // A config that failed the root schema is salvaged as it is: every part may be missing or of any type.
+      ...(cfg.risk?.variants && typeof cfg.risk.variants === 'object' && {
         variants: {
           ...cfg.risk.variants,
-          sets: Object.fromEntries((['A', 'B'] as const).map((v) => [v, cfg.risk.variants.sets[v].map((p: PluginConfig, i: number) => check('risk-policy', p, ['risk', 'variants', 'sets', v, i]))])),
+          sets: Object.fromEntries((['A', 'B'] as const).map((v) => [v, list(cfg.risk.variants.sets?.[v]).map((p, i) => check('risk-policy', p as PluginConfig, ['risk', 'variants', 'sets', v, i]))])),
         },
       }),
     },
