@@ -37,7 +37,7 @@ describe('degrade and halt, end to end', () => {
     raw.risk.policies = [
       { kind: 'conservative-limits', maxPositionShares: 1200 },
       { kind: 'degrade', thresholdShares: 5, forSeconds: 1, sizeMultiplier: 0.5, extraTicks: 1, fallbackSizeMultiplier: 0.5, fallbackExtraTicks: 2 },
-      { kind: 'hard-halt', sourceUnavailableSeconds: 10 },
+      { kind: 'hard-halt', sourceUnavailableSeconds: 25 },
     ];
     bot = await startEmbedded(raw, s.dir);
     const { app, sim } = bot;
@@ -114,7 +114,7 @@ describe('degrade and halt, end to end', () => {
     await waitFor('SOURCE_FALLBACK', () => app.engine.risk.global.reasons.includes('SOURCE_FALLBACK'), 15_000);
     const tF = Date.now();
     const fallbackSpreads: bigint[] = [];
-    await waitFor('half-size quotes under fallback', () => since(tF).some((o) => o.size === HALF), 10_000);
+    await waitFor('half-size quotes under fallback', () => since(tF).some((o) => o.size === HALF), 20_000);
     await sampleSpreads(1500, fallbackSpreads);
     const fallbackOrders = since(tF).filter((o) => o.at < Date.now() - 200);
     expect(fallbackOrders.length).toBeGreaterThan(0);
@@ -124,7 +124,7 @@ describe('degrade and halt, end to end', () => {
     expect(median(fallbackSpreads)).toBeGreaterThan(median(spreads));
 
     // Still no authoritative snapshot after sourceUnavailableSeconds → halted: nothing rests, nothing new.
-    await waitFor('halted (SOURCE_UNAVAILABLE)', () => app.engine.risk.global.mode === 'halted', 15_000);
+    await waitFor('halted (SOURCE_UNAVAILABLE)', () => app.engine.risk.global.mode === 'halted', 35_000);
     expect(app.engine.risk.global.reasons).toContain('SOURCE_UNAVAILABLE');
     await waitFor('every resting order cancelled on halt', () => ours().length === 0, 10_000);
     const tH = Date.now();
