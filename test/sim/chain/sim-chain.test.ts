@@ -278,7 +278,8 @@ describe('SimChain on a real anvil', () => {
     const m = chain.markets[1]!;
     const before = await snapshot();
     const r = await chain.mergeFor(owner, m.conditionId, 5_000_000n);
-    const tx = await client.getTransaction({ hash: r.txHash });
+    // The receipt, not the transaction: anvil may briefly serve the transaction as pending after mining.
+    const tx = await client.getTransactionReceipt({ hash: r.txHash });
     expect(tx.from.toLowerCase()).toBe(owner.toLowerCase());
     expect(tx.blockNumber).toBe(r.block);
     expect(diff(before, await snapshot())).toEqual({
