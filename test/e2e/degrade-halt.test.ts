@@ -34,6 +34,8 @@ describe('degrade and halt, end to end', () => {
     raw.positionSource.sources[0] = { ...raw.positionSource.sources[0], intervalSeconds: 1, timeoutSeconds: 1 };
     raw.positionSource.sources[1] = { ...raw.positionSource.sources[1], intervalSeconds: 1 };
     raw.simulator.positions = { lagMs: 0 };
+    // Short-lived quotes: with the market flow stopped the books stand still, and only age makes the strategy re-quote.
+    raw.strategy = { ...raw.strategy, maxAgeSeconds: 3 };
     raw.risk.policies = [
       { kind: 'conservative-limits', maxPositionShares: 1200 },
       { kind: 'degrade', thresholdShares: 5, forSeconds: 1, sizeMultiplier: 0.5, extraTicks: 1, fallbackSizeMultiplier: 0.5, fallbackExtraTicks: 2 },
