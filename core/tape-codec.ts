@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { formatMicros, parseMicros, parseNonNegativeMicros, type Micros } from './amounts.ts';
 import type { InboundEvent } from './events.ts';
+import { isoTime } from './iso-time.ts';
 
 const UINT256_MAX = (1n << 256n) - 1n;
 
@@ -225,7 +226,7 @@ export function parsePrice(v: unknown, f: string): Micros {
 
 /** Encodes an event as its tape line object (amounts as exact decimal strings, `at` as ISO). */
 export function encodeEventLine(e: InboundEvent): Record<string, unknown> {
-  const base: Record<string, unknown> = { at: new Date(e.at).toISOString(), kind: e.type };
+  const base: Record<string, unknown> = { at: isoTime(e.at), kind: e.type };
   const f = formatMicros;
   switch (e.type) {
     case 'fill': {

@@ -16,7 +16,8 @@ import type { OrderTracker } from '../orders/order-tracker.ts';
 import type { PnlTracker } from '../pnl/pnl-tracker.ts';
 import type { RiskEngine } from '../risk/risk-engine.ts';
 import type { SourceHealth } from '../sources/position-source.ts';
-import { encodeEventLine, unstorableReason } from '../tape-codec.ts';
+import { unstorableReason } from '../tape-codec.ts';
+import { encodeEventJson } from '../tape-json.ts';
 import type { Bus } from '../bus.ts';
 import { inject, injectable } from 'tsyringe';
 import { TOKENS } from '../tokens.ts';
@@ -136,7 +137,7 @@ export class Engine {
     const seq = ++this.seq;
     if (!this.ledgerFailed) {
       try {
-        this.ledger.append({ seq, type: event.type, tokenId: eventTokenId(event) ?? null, at: event.at, payload: encodeEventLine(event) });
+        this.ledger.append({ seq, type: event.type, tokenId: eventTokenId(event) ?? null, at: event.at, payloadJson: encodeEventJson(event) });
       } catch (err) {
         this.onLedgerFailure(err instanceof Error ? err : new Error(String(err)));
       }

@@ -178,7 +178,7 @@ export class InventoryManager {
       }
       const result = this.reconciler.reconcile(oldConfirmed, balance, [...pos.pending.values()]);
       pos.confirmed = balance;
-      if (result.outcome !== 'unchanged') pos.replacePending(result.pending);
+      if (result.outcome !== 'unchanged') applyReconciled(pos, result);
       this.logReconcile(tokenId, oldConfirmed, balance, result);
       out.push({ tokenId, applied: true, forced: false, firstSnapshot, oldConfirmed, oldEffective, result, settledKeys: result.absorbedKeys });
     }
@@ -289,6 +289,24 @@ export class InventoryManager {
       this.logger.info({ ...base, outcome: r.outcome, absorbedKeys: r.absorbedKeys, reducedKey: r.reducedKey }, 'pending fills absorbed by snapshot');
     }
   }
+}
+
+/**
+ * Brings a position's pending fills to a reconcile result: the absorbed ones removed and the reduced
+ * one replaced in place (O(absorbed), not a rebuild of every pending fill); a result that is not
+ * of that shape (another reconciler's) replaces the whole list.
+ */
+function applyReconciled(pos: TrackedPosition, r: ReconcileResult): void {
+  if (r.pending.length === 0) {
+    pos.clearPending();
+    return;
+  }
+  pos.removeAll(r.absorbedKeys);
+  if (r.reducedKey !== undefined) {
+    const reduced = r.pending.find((f) => f.key === r.reducedKey);
+    if (reduced) pos.put(reduced);
+  }
+  if (pos.pending.size !== r.pending.length) pos.replacePending(r.pending);
 }
 
 export interface InventoryState {

@@ -60,17 +60,40 @@ export class TrackedPosition {
   /** Inserts or replaces a pending fill, keeping totals exact (replacement keeps its age slot). */
   put(fill: PendingFill): void {
     const prev = this.pending.get(fill.key);
-    if (prev) this.adjust(prev, -1n);
+    if (prev) this.adjust(prev, false);
     this.pending.set(fill.key, fill);
-    this.adjust(fill, 1n);
+    this.adjust(fill, true);
   }
 
   remove(key: string): PendingFill | undefined {
     const prev = this.pending.get(key);
     if (!prev) return undefined;
     this.pending.delete(key);
-    this.adjust(prev, -1n);
+    this.adjust(prev, false);
     return prev;
+  }
+
+  /** Removes many fills (a snapshot absorbing them): the totals move once, by their sums. */
+  removeAll(keys: readonly string[]): void {
+    let buys = 0n;
+    let sells = 0n;
+    let cash = 0n;
+    for (const k of keys) {
+      const f = this.pending.get(k);
+      if (!f) continue;
+      this.pending.delete(k);
+      const c = mulMicros(f.size, f.price);
+      if (f.side === 'BUY') {
+        buys += f.size;
+        cash += c;
+      } else {
+        sells += f.size;
+        cash -= c;
+      }
+    }
+    this.buys -= buys;
+    this.sells -= sells;
+    this.cash += cash;
   }
 
   clearPending(): PendingFill[] {
@@ -88,14 +111,22 @@ export class TrackedPosition {
     for (const f of fills) this.put(f);
   }
 
-  private adjust(f: PendingFill, sign: 1n | -1n): void {
-    const cash = mulMicros(f.size, f.price) * sign;
+  private adjust(f: PendingFill, add: boolean): void {
+    const cash = mulMicros(f.size, f.price);
     if (f.side === 'BUY') {
-      this.buys += f.size * sign;
-      this.cash -= cash;
-    } else {
-      this.sells += f.size * sign;
+      if (add) {
+        this.buys += f.size;
+        this.cash -= cash;
+      } else {
+        this.buys -= f.size;
+        this.cash += cash;
+      }
+    } else if (add) {
+      this.sells += f.size;
       this.cash += cash;
+    } else {
+      this.sells -= f.size;
+      this.cash -= cash;
     }
   }
 }

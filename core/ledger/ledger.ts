@@ -13,6 +13,19 @@ export interface LedgerRecord {
   readonly payload: Record<string, unknown>;
 }
 
+/**
+ * A record as the engine appends it: the payload already written as JSON text (tape-json.ts), so the
+ * hot path builds no line object. Ledgers store the text as is; reads give back `payload` objects.
+ */
+export interface EncodedLedgerRecord {
+  readonly seq: number;
+  readonly type: string;
+  readonly tokenId: string | null;
+  readonly at: number;
+  /** `JSON.stringify` of the tape line object: a JSON object's text. */
+  readonly payloadJson: string;
+}
+
 export interface LedgerQuery {
   readonly types?: readonly string[];
   readonly tokenId?: string;
@@ -61,9 +74,10 @@ export interface Ledger {
   open(): { lastSeq: number };
   /**
    * Appends one record (seq assigned by the caller, strictly increasing). Buffered: it is durable
-   * after the next group commit. Throws LedgerError if the ledger has failed.
+   * after the next group commit. Throws LedgerError if the ledger has failed. The payload comes as an
+   * object or already encoded (`payloadJson`, the engine's path); both are stored as the same text.
    */
-  append(record: LedgerRecord): void;
+  append(record: LedgerRecord | EncodedLedgerRecord): void;
   /** Commits everything buffered. */
   flush(): void;
   query(q: LedgerQuery): LedgerRecord[];

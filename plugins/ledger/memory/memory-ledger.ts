@@ -3,7 +3,7 @@
  * ledger (seq order, JSON copies of payloads and states, gaps, compaction) but has no durability, no
  * lock and never fails. Data survives close()/open() on the same instance, like a file would.
  */
-import type { Checkpoint, GapRecord, Ledger, LedgerQuery, LedgerRecord, LedgerStats } from '../../../core/ledger/ledger.ts';
+import type { Checkpoint, EncodedLedgerRecord, GapRecord, Ledger, LedgerQuery, LedgerRecord, LedgerStats } from '../../../core/ledger/ledger.ts';
 import { checkQuery, decodeCheckpointState, encodeCheckpoint, encodeRecord, FailureListeners, KEEP_CHECKPOINTS, notOpen } from '../ledger-rules.ts';
 
 interface StoredRecord {
@@ -41,7 +41,7 @@ export class MemoryLedger implements Ledger {
     return { lastSeq: this.lastSeq };
   }
 
-  append(record: LedgerRecord): void {
+  append(record: LedgerRecord | EncodedLedgerRecord): void {
     this.assertOpen();
     const json = encodeRecord(this.name, record, this.lastSeq);
     this.records.push({ seq: record.seq, type: record.type, tokenId: record.tokenId, at: record.at, json });

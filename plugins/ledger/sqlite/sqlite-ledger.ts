@@ -25,7 +25,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Clock, TimerHandle } from '../../../core/clock.ts';
 import { LedgerError } from '../../../core/errors.ts';
-import type { Checkpoint, GapRecord, Ledger, LedgerQuery, LedgerRecord, LedgerStats } from '../../../core/ledger/ledger.ts';
+import type { Checkpoint, EncodedLedgerRecord, GapRecord, Ledger, LedgerQuery, LedgerRecord, LedgerStats } from '../../../core/ledger/ledger.ts';
 import type { Logger } from '../../../core/logger.ts';
 import { checkQuery, decodeCheckpointState, encodeCheckpoint, encodeRecord, FailureListeners, KEEP_CHECKPOINTS, notOpen } from '../ledger-rules.ts';
 import { LockFile } from './lock-file.ts';
@@ -158,7 +158,7 @@ export class SqliteLedger implements Ledger {
     return { lastSeq: this.lastSeq };
   }
 
-  append(record: LedgerRecord): void {
+  append(record: LedgerRecord | EncodedLedgerRecord): void {
     const failed = this.failures.failed;
     if (failed) throw failed;
     this.assertWritable();

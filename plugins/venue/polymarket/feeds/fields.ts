@@ -30,6 +30,9 @@ export class FieldError extends Error {
 export type Obj = Record<string, unknown>;
 
 const MAX_UINT256 = (1n << 256n) - 1n;
+const CANONICAL_SHORT = /^[1-9]\d{0,76}$/;
+/** Amounts in their plain spelling: parsed without building the error's place first. */
+const PLAIN_AMOUNT = /^\d{1,18}(?:\.\d{1,6})?$/;
 
 /** Short, bounded text of a value for messages (a hostile frame cannot blow up a log line). */
 export function show(value: unknown): string {
@@ -68,6 +71,8 @@ export function optString(o: Obj, key: string, where: string): string | undefine
 
 /** Canonical uint256 decimal text of a token id ("007" → "7"); hex, signs, floats and overflow rejected. */
 export function canonicalTokenId(v: unknown, where: string): string {
+  // No leading zero and at most 77 digits: canonical already, and below 2^256 (≈ 1.16·10^77).
+  if (typeof v === 'string' && CANONICAL_SHORT.test(v)) return v;
   if (typeof v !== 'string' || !/^0*\d{1,78}$/.test(v)) throw invalid('a uint256 decimal token id', v, where);
   const n = BigInt(v);
   if (n > MAX_UINT256) throw invalid('a uint256 decimal token id', v, where);
@@ -75,12 +80,15 @@ export function canonicalTokenId(v: unknown, where: string): string {
 }
 
 export function reqTokenId(o: Obj, key: string, where: string): string {
-  return canonicalTokenId(o[key], `${where}.${key}`);
+  const v = o[key];
+  if (typeof v === 'string' && CANONICAL_SHORT.test(v)) return v;
+  return canonicalTokenId(v, `${where}.${key}`);
 }
 
 export function optTokenId(o: Obj, key: string, where: string): string | undefined {
   const v = o[key];
   if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v === 'string' && CANONICAL_SHORT.test(v)) return v;
   return canonicalTokenId(v, `${where}.${key}`);
 }
 
@@ -92,6 +100,7 @@ export function canonicalOrderId(id: string): string {
 /** A required non-negative decimal amount (string, or JSON number through its shortest form) in micros. */
 export function reqMicros(o: Obj, key: string, where: string): Micros {
   const v = o[key];
+  if (typeof v === 'string' && PLAIN_AMOUNT.test(v)) return parseNonNegativeMicros(v, key); // cannot fail: `where` is for errors
   if (typeof v !== 'string' && typeof v !== 'number') throw invalid(`a decimal ${key}`, v, `${where}.${key}`);
   try {
     return parseNonNegativeMicros(v, `${where}.${key}`);

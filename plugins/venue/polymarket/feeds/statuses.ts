@@ -16,7 +16,11 @@ export interface NormalizedTradeStatus {
 const FILL_STATUSES: ReadonlySet<string> = new Set(['MATCHED', 'MINED', 'CONFIRMED', 'RETRYING', 'FAILED']);
 
 /** Normalises a trade status, with or without the TRADE_STATUS_ prefix; throws a FeedError on anything else. */
+const EXACT_TRADE: ReadonlyMap<string, NormalizedTradeStatus> = new Map([...FILL_STATUSES].map((st) => [st, Object.freeze({ status: st as FillStatus, provisional: false })]));
+
 export function normalizeTradeStatus(raw: unknown): NormalizedTradeStatus {
+  const exact = typeof raw === 'string' ? EXACT_TRADE.get(raw) : undefined;
+  if (exact) return exact;
   if (typeof raw === 'string') {
     const u = raw.trim().toUpperCase().replace(/^TRADE_STATUS_/, '');
     if (FILL_STATUSES.has(u)) return { status: u as FillStatus, provisional: false };
@@ -40,11 +44,16 @@ const ALIASES: Readonly<Record<string, OrderStatus>> = { CANCELLED: 'CANCELED', 
  * the reason (`CANCELED_MARKET_RESOLVED` → CANCELED, reason MARKET_RESOLVED). Throws a FeedError on
  * anything else.
  */
+const SPELLINGS: readonly (readonly [string, OrderStatus])[] = [...Object.entries(ALIASES), ...ORDER_BASES.map((b) => [b, b] as const)];
+const EXACT_ORDER: ReadonlyMap<string, NormalizedOrderStatus> = new Map(SPELLINGS.map(([alias, status]) => [alias, Object.freeze({ status })]));
+
 export function normalizeOrderStatus(raw: unknown): NormalizedOrderStatus {
+  const exact = typeof raw === 'string' ? EXACT_ORDER.get(raw) : undefined;
+  if (exact) return exact;
   if (typeof raw === 'string') {
     const text = raw.trim().replace(/^ORDER_STATUS_/i, '');
     const upper = text.toUpperCase();
-    for (const [alias, status] of [...Object.entries(ALIASES), ...ORDER_BASES.map((b) => [b, b] as const)]) {
+    for (const [alias, status] of SPELLINGS) {
       if (upper === alias) return { status };
       if (upper.startsWith(`${alias}_`) && text.length > alias.length + 1) {
         return { status, reason: text.slice(alias.length + 1) };

@@ -1,0 +1,63 @@
+/**
+ * The ledger's hot path: an event's tape line written straight to JSON text, byte for byte what
+ * `JSON.stringify(encodeEventLine(e))` gives (same keys, same order, same escapes — a property test
+ * holds the two together), without building the line object first or formatting `at` through Date.
+ * Rare kinds (balance, book, connection …) go through the object form.
+ */
+import { formatMicros } from './amounts.ts';
+import type { InboundEvent } from './events.ts';
+import { isoTime } from './iso-time.ts';
+import { encodeEventLine } from './tape-codec.ts';
+
+// What JSON.stringify escapes in a string: quote, backslash, control characters, lone surrogates.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** A JSON string literal, as JSON.stringify writes it. */
+export function jsonString(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
+const amount = (m: bigint) => `"${formatMicros(m)}"`;
+
+/** `JSON.stringify(encodeEventLine(e))`, fast for the kinds a live feed sends most. */
+export function encodeEventJson(e: InboundEvent): string {
+  switch (e.type) {
+    case 'fill': {
+      let s = `{"at":"${isoTime(e.at)}","kind":"fill"`;
+      if (e.tradeId !== undefined) s += `,"tradeId":${jsonString(e.tradeId)}`;
+      if (e.orderId !== undefined) s += `,"orderId":${jsonString(e.orderId)}`;
+      s += `,"tokenId":${jsonString(e.tokenId)},"side":${jsonString(e.side)},"size":${amount(e.size)},"price":${amount(e.price)},"status":${jsonString(e.status)}`;
+      if (e.venueAt !== undefined) s += `,"venueAt":${JSON.stringify(e.venueAt)}`;
+      return `${s}}`;
+    }
+    case 'submit':
+      return `{"at":"${isoTime(e.at)}","kind":"submit","orderId":${jsonString(e.orderId)},"tokenId":${jsonString(e.tokenId)},"side":${jsonString(e.side)},"price":${amount(e.price)},"size":${amount(e.size)}}`;
+    case 'cancel':
+      return `{"at":"${isoTime(e.at)}","kind":"cancel","orderId":${jsonString(e.orderId)}}`;
+    case 'order': {
+      let s = `{"at":"${isoTime(e.at)}","kind":"order","orderId":${jsonString(e.orderId)}`;
+      if (e.tokenId !== undefined) s += `,"tokenId":${jsonString(e.tokenId)}`;
+      if (e.side !== undefined) s += `,"side":${jsonString(e.side)}`;
+      s += `,"status":${jsonString(e.status)}`;
+      if (e.originalSize !== undefined) s += `,"originalSize":${amount(e.originalSize)}`;
+      if (e.sizeMatched !== undefined) s += `,"sizeMatched":${amount(e.sizeMatched)}`;
+      if (e.price !== undefined) s += `,"price":${amount(e.price)}`;
+      if (e.reason !== undefined) s += `,"reason":${jsonString(e.reason)}`;
+      if (e.venueAt !== undefined) s += `,"venueAt":${JSON.stringify(e.venueAt)}`;
+      return `${s}}`;
+    }
+    case 'book_delta': {
+      let s = `{"at":"${isoTime(e.at)}","kind":"book_delta","tokenId":${jsonString(e.tokenId)},"changes":[`;
+      for (let i = 0; i < e.changes.length; i++) {
+        const c = e.changes[i]!;
+        s += `${i === 0 ? '' : ','}{"side":${jsonString(c.side)},"price":${amount(c.price)},"size":${amount(c.size)}}`;
+      }
+      s += ']';
+      if (e.tickSize !== undefined) s += `,"tickSize":${amount(e.tickSize)}`;
+      if (e.venueAt !== undefined) s += `,"venueAt":${JSON.stringify(e.venueAt)}`;
+      return `${s}}`;
+    }
+    default:
+      return JSON.stringify(encodeEventLine(e));
+  }
+}
