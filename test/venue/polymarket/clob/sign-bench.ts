@@ -4,12 +4,10 @@
  */
 import { OrderBuilder } from '@polymarket/clob-client-v2';
 import { OrderSigner } from '../../../../plugins/venue/polymarket/clob/signing.ts';
-import { Secp256k1Key } from '../../../../plugins/venue/polymarket/clob/ecdsa.ts';
 import { FUNDER, KEY, oracleWallet } from './oracle.ts';
 
 const TOKEN = '71321045679252212594626385532706912750332728571942532289631379312455583992563';
 const n = Number(process.argv[2] ?? 2000);
-Secp256k1Key.warmUp();
 const ours = new OrderSigner({ privateKey: KEY, signatureType: 1, funder: FUNDER });
 const theirs = new OrderBuilder(oracleWallet() as never, 137, 1 as never, FUNDER);
 

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { sign } from 'viem/accounts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatMicros, parseMicros } from '../../../../core/amounts.ts';
 import { PolyquoteError } from '../../../../core/errors.ts';
@@ -75,6 +76,36 @@ describe('V2 order signing agrees byte for byte with the official client', () =>
     expect(ours.order.salt).toBe(Number(theirs.salt));
     expect(ours.order.timestamp).toBe('1764000000123');
     expect(ours.order.signature).toBe(theirs.signature);
+  });
+
+  it('keeps no stale words between orders: token ids, metadata and builder changing and changing back, a refused order in between', async () => {
+    const s0 = signer(0);
+    const other = ((1n << 255n) + 12345n).toString();
+    const meta = `0x${'ab'.repeat(32)}` as const;
+    const build = `0x${'0c'.repeat(31)}01` as const;
+    const steps = [
+      { tokenId: TOKEN },
+      { tokenId: other, metadata: meta },
+      { tokenId: BigInt(TOKEN), builder: build },
+      { tokenId: other, metadata: meta, builder: build },
+      { tokenId: TOKEN, metadata: `0x${'AB'.repeat(32)}` as const },
+      { tokenId: '7' },
+      { tokenId: TOKEN },
+    ];
+    let i = 0;
+    for (const step of steps) {
+      if (i === 3) {
+        // A refused order (bad builder, after a new metadata was taken) must not leak into the next one.
+        await expect(s0.sign({ tokenId: '9', side: 'BUY', price: m('0.5'), size: m('1'), tickSize: m('0.01'), negRisk: false, metadata: `0x${'ee'.repeat(32)}`, builder: '0x01' })).rejects.toThrow(/order\.builder/);
+      }
+      const negRisk = i % 2 === 1;
+      const o = await s0.sign({ ...step, side: i % 3 ? 'SELL' : 'BUY', price: m('0.37'), size: m(String(3 + i)), tickSize: m('0.01'), negRisk, salt: 1000 + i, timestampMs: 1_764_000_000_000 + i });
+      const hash = oracleHash({ ...o.order, salt: String(o.order.salt) }, negRisk);
+      expect(o.orderId).toBe(hash);
+      expect(o.order.signature).toBe(await sign({ hash, privateKey: KEY, to: 'hex' }));
+      expect(o.order.tokenId).toBe(String(step.tokenId));
+      i++;
+    }
   });
 
   it('uses the EOA as maker and signer for type 0, the funder as maker for 1/2 and as both for the deposit wallet', () => {
