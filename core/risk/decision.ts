@@ -31,10 +31,16 @@ export const NORMAL: RiskDecision = Object.freeze({
 });
 
 /** Combines verdicts, most restrictive wins. A halted decision allows no side. */
+function isEmpty(v: object): boolean {
+  for (const _ in v) return false;
+  return true;
+}
+
 export function combine(verdicts: readonly (RiskVerdict | undefined)[], start: RiskDecision = NORMAL): RiskDecision {
-  // Fast path for the common case: nothing imposed, or only one decision to apply.
-  const present = verdicts.filter((v): v is RiskVerdict => v !== undefined && Object.keys(v).length > 0);
-  if (present.length === 0) return start;
+  // Fast path for the common case: nothing imposed (no verdict, or only empty ones).
+  let present: RiskVerdict[] | undefined;
+  for (const v of verdicts) if (v !== undefined && !isEmpty(v)) (present ??= []).push(v);
+  if (present === undefined) return start;
   let mode = start.mode;
   let sizeMultiplier = start.sizeMultiplier;
   let sides = new Set(start.allowedSides);

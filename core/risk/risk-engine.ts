@@ -118,31 +118,21 @@ export class RiskEngine {
   evaluateToken(tokenId: string): RiskDecision {
     const inputs = this.requireInputs();
     const input = inputs.tokenInput(tokenId);
-    let recheck = Infinity;
-    const run = (policies: readonly RiskPolicy[]) => {
-      const verdicts: (RiskVerdict | undefined)[] = [];
-      for (const p of policies) {
-        if (!p.evaluateToken) continue;
-        const r = this.contained(p, () => p.evaluateToken!(input), inputs);
-        verdicts.push(r.verdict);
-        recheck = this.collect(r, recheck, inputs);
-      }
-      return combine(verdicts);
-    };
+    const acc = { recheck: Infinity };
     const before = this.decisionFor(tokenId);
-    const liveDecision = run(this.variants.policiesFor(tokenId, this.policies));
+    const liveDecision = this.runPolicies(this.variants.policiesFor(tokenId, this.policies), input, undefined, inputs, acc);
     const previous = this.live.tokens.get(tokenId);
     if (!previous || !sameDecision(previous, liveDecision)) {
       this.live.tokens.set(tokenId, liveDecision);
       this.acted.delete(tokenId);
     }
     for (const s of this.shadowSets) {
-      const d = run(s.policies);
+      const d = this.runPolicies(s.policies, input, undefined, inputs, acc);
       const st = this.shadows.get(s.name)!;
       st.tokens.set(tokenId, d);
       if (!sameDecision(combine([d], st.global), this.decisionFor(tokenId))) this.diverged(s.name, tokenId);
     }
-    this.schedule(tokenId, recheck, () => this.evaluateToken(tokenId));
+    this.schedule(tokenId, acc.recheck, () => this.evaluateToken(tokenId));
     const after = this.decisionFor(tokenId);
     if (!sameDecision(before, after)) this.changes++;
     this.announce(before, after, tokenId);
@@ -153,30 +143,20 @@ export class RiskEngine {
   evaluateGlobal(): RiskDecision {
     const inputs = this.requireInputs();
     const input = inputs.globalInput();
-    let recheck = Infinity;
-    const run = (policies: readonly RiskPolicy[]) => {
-      const verdicts: (RiskVerdict | undefined)[] = [];
-      for (const p of policies) {
-        if (!p.evaluateGlobal) continue;
-        const r = this.contained(p, () => p.evaluateGlobal!(input), inputs);
-        verdicts.push(r.verdict);
-        recheck = this.collect(r, recheck, inputs);
-      }
-      return combine(verdicts);
-    };
+    const acc = { recheck: Infinity };
     const before = this.live.global;
     const imposed = inputs.engineVerdict();
-    const next = combine([imposed], run(this.policies));
+    const next = combine([imposed], this.runPolicies(this.policies, undefined, input, inputs, acc));
     if (!sameDecision(before, next)) {
       this.live.global = next;
       this.changes++;
     }
     for (const s of this.shadowSets) {
       const st = this.shadows.get(s.name)!;
-      st.global = combine([imposed], run(s.policies));
+      st.global = combine([imposed], this.runPolicies(s.policies, undefined, input, inputs, acc));
       if (!sameDecision(st.global, this.live.global)) this.diverged(s.name, GLOBAL);
     }
-    this.schedule(GLOBAL, recheck, () => this.evaluateGlobal());
+    this.schedule(GLOBAL, acc.recheck, () => this.evaluateGlobal());
     this.announce(before, this.live.global, undefined);
     return this.live.global;
   }
@@ -203,31 +183,43 @@ export class RiskEngine {
     this.timers.clear();
   }
 
-  /** A throwing policy fails closed: halted with POLICY_FAILED, reported once per policy until it recovers. */
-  private contained(p: RiskPolicy, fn: () => PolicyResult, inputs: RiskInputs): PolicyResult {
-    try {
-      const r = fn();
-      if (this.failedPolicies.delete(p)) this.logger.info({ policy: p.kind }, 'risk policy evaluates again');
-      return r;
-    } catch (err) {
-      if (!this.failedPolicies.has(p)) {
-        this.failedPolicies.add(p);
-        const message = err instanceof Error ? err.message : String(err);
-        this.logger.error({ policy: p.kind, err: message }, 'risk policy threw: failing closed (halted)');
-        inputs.alert({ severity: 'critical', code: 'POLICY_FAILED', message: `risk policy ${p.kind} threw (${message}): halted until it evaluates again`, reasons: ['POLICY_FAILED'] });
+  /**
+   * Runs one set of policies on a token input (or the global one), most restrictive wins. Plain
+   * loop, no closures: it runs for every event that touches a token. A throwing policy fails closed:
+   * halted with POLICY_FAILED, reported once per policy until it recovers.
+   */
+  private runPolicies(policies: readonly RiskPolicy[], token: TokenRiskInput | undefined, global: GlobalRiskInput | undefined, inputs: RiskInputs, acc: { recheck: number }): RiskDecision {
+    let verdicts: (RiskVerdict | undefined)[] | undefined;
+    for (const p of policies) {
+      let r: PolicyResult;
+      try {
+        if (token !== undefined) {
+          if (!p.evaluateToken) continue;
+          r = p.evaluateToken(token);
+        } else {
+          if (!p.evaluateGlobal) continue;
+          r = p.evaluateGlobal(global!);
+        }
+        if (this.failedPolicies.size > 0 && this.failedPolicies.delete(p)) this.logger.info({ policy: p.kind }, 'risk policy evaluates again');
+      } catch (err) {
+        if (!this.failedPolicies.has(p)) {
+          this.failedPolicies.add(p);
+          const message = err instanceof Error ? err.message : String(err);
+          this.logger.error({ policy: p.kind, err: message }, 'risk policy threw: failing closed (halted)');
+          inputs.alert({ severity: 'critical', code: 'POLICY_FAILED', message: `risk policy ${p.kind} threw (${message}): halted until it evaluates again`, reasons: ['POLICY_FAILED'] });
+        }
+        r = { verdict: { mode: 'halted', reasons: ['POLICY_FAILED'] } };
       }
-      return { verdict: { mode: 'halted', reasons: ['POLICY_FAILED'] } };
+      if (r.verdict !== undefined) (verdicts ??= []).push(r.verdict);
+      if (r.requestSnapshot) inputs.requestSnapshot(r.requestSnapshot);
+      if (r.recheckAt !== undefined && r.recheckAt < acc.recheck) acc.recheck = r.recheckAt;
     }
+    return verdicts === undefined ? NORMAL : combine(verdicts);
   }
 
   /** Policies whose last evaluation threw. */
   get failingPolicies(): string[] {
     return [...this.failedPolicies].map((p) => p.kind);
-  }
-
-  private collect(r: PolicyResult, recheck: number, inputs: RiskInputs): number {
-    if (r.requestSnapshot) inputs.requestSnapshot(r.requestSnapshot);
-    return r.recheckAt !== undefined && r.recheckAt < recheck ? r.recheckAt : recheck;
   }
 
   private schedule(scope: string, at: number, fn: () => void): void {

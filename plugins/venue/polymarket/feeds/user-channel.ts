@@ -54,7 +54,8 @@ export function parseUserFrame(raw: unknown, ctx: UserFrameContext): UserFrameRe
     out.problems.push(split.problem);
     return out;
   }
-  split.items.forEach((item, i) => {
+  for (let i = 0; i < split.items.length; i++) {
+    const item = split.items[i];
     const where = split.isArray ? `${label}[${i}]` : label;
     let eventType: string | undefined;
     try {
@@ -65,7 +66,7 @@ export function parseUserFrame(raw: unknown, ctx: UserFrameContext): UserFrameRe
     } catch (err) {
       out.problems.push(problemFrom(err, where, eventType));
     }
-  });
+  }
   return out;
 }
 
@@ -112,37 +113,26 @@ function parseTrade(o: Obj, ctx: UserFrameContext, where: string, out: UserFrame
   const tradeId = reqString(o, 'id', where);
   const { status } = tradeStatus(o, where);
   out.tradeIds.push(tradeId);
-  // The taker's token and side are needed only to infer a maker side the entry does not give, and for taker fills.
-  const takerToken = () => reqTokenId(o, 'asset_id', where);
-  const takerSide = () => parseSide(o.side, `${where}.side`);
   const venueAt = tradeTime(o, where, 'trade', out);
   const role = o.trader_side === undefined || o.trader_side === null ? undefined : String(o.trader_side).toUpperCase();
   if (role !== undefined && role !== 'MAKER' && role !== 'TAKER') {
     throw new FieldError('INVALID_FIELD', `expected trader_side MAKER or TAKER, got ${show(o.trader_side)} at ${where}.trader_side`, `${where}.trader_side`);
   }
-  const base = { type: 'fill' as const, at: ctx.now, tradeId, status, ...(venueAt !== undefined ? { venueAt } : {}) };
-  const fills: FillReported[] = [];
-
+  // Plain loops and no closures: this runs for every trade on the feed.
+  const before = out.events.length;
   if (role !== 'TAKER') {
     const makers = o.maker_orders ?? [];
     if (!Array.isArray(makers)) throw new FieldError('INVALID_FIELD', `expected an array maker_orders, got ${show(makers)} at ${where}.maker_orders`, `${where}.maker_orders`);
-    makers.forEach((m, i) => {
-      const mw = `${where}.maker_orders[${i}]`;
+    for (let i = 0; i < makers.length; i++) {
+      const m: unknown = makers[i];
       try {
-        if (!isObj(m)) throw new FieldError('INVALID_FIELD', `expected a maker order object, got ${show(m)} at ${mw}`, mw);
-        const rawId = reqString(m, 'order_id', mw);
-        const orderId = canonicalOrderId(rawId);
-        const ours = isOurOrder(ctx, orderId, rawId) || (ctx.apiKey !== '' && m.owner === ctx.apiKey) || sameAddress(m.maker_address, ctx.funder);
-        if (!ours) return;
-        const tokenId = reqTokenId(m, 'asset_id', mw);
-        const given = optSide(m, 'side', mw);
-        const side = given ?? (tokenId === takerToken() ? oppositeSide(takerSide()) : takerSide());
-        fills.push({ ...base, orderId, tokenId, side, size: reqMicros(m, 'matched_amount', mw), price: reqPrice(m, 'price', mw) });
+        const fill = ourMakerFill(m, o, ctx, where, i, tradeId, status, venueAt);
+        if (fill) out.events.push(fill);
       } catch (err) {
         // One bad entry of ours drops that fill only; the trade's other fills still count.
-        out.problems.push(problemFrom(err, mw, 'trade'));
+        out.problems.push(problemFrom(err, `${where}.maker_orders[${i}]`, 'trade'));
       }
-    });
+    }
   }
   if (role !== 'MAKER') {
     const rawId = optString(o, 'taker_order_id', where);
@@ -150,17 +140,42 @@ function parseTrade(o: Obj, ctx: UserFrameContext, where: string, out: UserFrame
     const ours = (orderId !== undefined && isOurOrder(ctx, orderId, rawId!)) || (ctx.apiKey !== '' && o.owner === ctx.apiKey)
       || (ctx.apiKey !== '' && o.trade_owner === ctx.apiKey) || sameAddress(o.maker_address, ctx.funder);
     if (ours) {
-      fills.push({ ...base, ...(orderId ? { orderId } : {}), tokenId: takerToken(), side: takerSide(), size: reqMicros(o, 'size', where), price: reqPrice(o, 'price', where) });
+      const fill: FillReported = {
+        type: 'fill', at: ctx.now, tradeId, status, ...(venueAt !== undefined ? { venueAt } : {}), ...(orderId ? { orderId } : {}),
+        tokenId: reqTokenId(o, 'asset_id', where), side: parseSide(o.side, `${where}.side`), size: reqMicros(o, 'size', where), price: reqPrice(o, 'price', where),
+      };
+      out.events.push(fill);
     }
   }
-  if (fills.length === 0) {
+  if (out.events.length === before) {
     out.problems.push({
       code: 'UNATTRIBUTED',
       message: `expected a trade with a fill of ours (trader_side ${role ?? 'absent'}), found none in trade ${show(tradeId)} at ${where}`,
       where, eventType: 'trade', dropped: true,
     });
   }
-  out.events.push(...fills);
+}
+
+/** One `maker_orders` entry: our fill (size matched_amount at the entry's price), or undefined when the entry is not ours. */
+function ourMakerFill(m: unknown, trade: Obj, ctx: UserFrameContext, where: string, i: number, tradeId: string, status: FillReported['status'], venueAt: number | undefined): FillReported | undefined {
+  const mw = `${where}.maker_orders[${i}]`;
+  if (!isObj(m)) throw new FieldError('INVALID_FIELD', `expected a maker order object, got ${show(m)} at ${mw}`, mw);
+  const rawId = reqString(m, 'order_id', mw);
+  const orderId = canonicalOrderId(rawId);
+  const ours = isOurOrder(ctx, orderId, rawId) || (ctx.apiKey !== '' && m.owner === ctx.apiKey) || sameAddress(m.maker_address, ctx.funder);
+  if (!ours) return undefined;
+  const tokenId = reqTokenId(m, 'asset_id', mw);
+  const given = optSide(m, 'side', mw);
+  // No side on the entry: opposite to the taker on the same token, the same as the taker on the complement.
+  let side = given;
+  if (side === undefined) {
+    const takerSide = parseSide(trade.side, `${where}.side`);
+    side = tokenId === reqTokenId(trade, 'asset_id', where) ? oppositeSide(takerSide) : takerSide;
+  }
+  const size = reqMicros(m, 'matched_amount', mw);
+  const price = reqPrice(m, 'price', mw);
+  if (venueAt !== undefined) return { type: 'fill', at: ctx.now, tradeId, status, venueAt, orderId, tokenId, side, size, price };
+  return { type: 'fill', at: ctx.now, tradeId, status, orderId, tokenId, side, size, price };
 }
 
 function parseOrder(o: Obj, ctx: UserFrameContext, where: string, out: UserFrameResult): void {
@@ -187,17 +202,17 @@ function parseOrder(o: Obj, ctx: UserFrameContext, where: string, out: UserFrame
   const sizeMatched = optMicros(o, 'size_matched', where);
   const price = optPrice(o, 'price', where);
   const trades = o.associate_trades;
-  const associateTrades = Array.isArray(trades) ? trades.filter((t): t is string => typeof t === 'string' && t !== '') : [];
-  const event: OrderUpdated = {
-    type: 'order', at: ctx.now, orderId, status,
-    ...(tokenId !== undefined ? { tokenId } : {}),
-    ...(side !== undefined ? { side } : {}),
-    ...(originalSize !== undefined ? { originalSize } : {}),
-    ...(sizeMatched !== undefined ? { sizeMatched } : {}),
-    ...(price !== undefined ? { price } : {}),
-    ...(norm.reason !== undefined ? { reason: norm.reason } : {}),
-    ...(venueAt !== undefined ? { venueAt } : {}),
-  };
+  const associateTrades: string[] = [];
+  if (Array.isArray(trades)) for (const t of trades) if (typeof t === 'string' && t !== '') associateTrades.push(t);
+  // Built by assignment, not spreads: every order update on the feed passes here.
+  const event: { -readonly [K in keyof OrderUpdated]: OrderUpdated[K] } = { type: 'order', at: ctx.now, orderId, status };
+  if (tokenId !== undefined) event.tokenId = tokenId;
+  if (side !== undefined) event.side = side;
+  if (originalSize !== undefined) event.originalSize = originalSize;
+  if (sizeMatched !== undefined) event.sizeMatched = sizeMatched;
+  if (price !== undefined) event.price = price;
+  if (norm.reason !== undefined) event.reason = norm.reason;
+  if (venueAt !== undefined) event.venueAt = venueAt;
   out.events.push(event);
   out.orderDetails.push({ orderId, ...(updateType ? { updateType } : {}), associateTrades });
 }
