@@ -101,11 +101,13 @@ export class ActiveQuotingStrategy extends PlanningStrategy {
     }
     const position = m.position(tokenId);
     const collateral = m.collateral();
+    const limit = m.limit(tokenId);
     const quotes = computeQuotes(this.opts.quote, {
       bestBid: top.bestBid, bestAsk: top.bestAsk, tick,
       minOrderSize: info.minOrderSize, rewards: info.rewards, decision: m.decision(tokenId),
       effective: position.effective, sellable: position.availableToSell - cancellingSells, restingBuy, restingSell,
       buyBudget: collateral.known ? collateral.available + restingBuyCost : undefined,
+      buyRoom: limit === undefined ? undefined : limit - position.conservativeExposure + restingBuy,
     }, st.sizeFor);
     st.last = quotes;
     const plan = diffOrders(tokenId, quotes, open, tick, now, this.opts.diff);

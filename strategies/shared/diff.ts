@@ -8,8 +8,15 @@
  *  - one order fits the desired quote → keep it, cancel the others ('keep');
  *  - none fits → cancel them all and place the quote ('replace', or 'new' when there were none).
  * An order fits when it is on the current tick grid (a tick-size change re-grids), within
- * `toleranceTicks` of the desired price, younger than `maxAgeMs`, not larger than the desired size
- * (a smaller risk allowance shrinks the order) and not drained below `refillBelowPercent` of it.
+ * `toleranceTicks` of the desired price, younger than `maxAgeMs`, and its *remaining* size is
+ * between `refillBelowPercent` of the desired size and the desired size itself.
+ *
+ * Sizes are asymmetric on purpose. The desired size is what the order would be sized to now (the
+ * strategy's target, bounded by gateway.sizeFor and by what a fresh order could get once ours are
+ * released), so an order larger than it, by even one size step, is exposure the risk layer no longer
+ * allows (a multiplier drop, a shrinking limit room or available-to-sell) and is replaced; there is
+ * no tolerance above. An order smaller than it only under-uses the allowance and stays until drained
+ * below `refillBelowPercent` (0 = never refilled for size).
  */
 import type { Micros } from '../../core/amounts.ts';
 import { TERMINAL_ORDER_STATUSES, type OrderStatus, type Side } from '../../core/events.ts';
