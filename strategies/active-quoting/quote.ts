@@ -24,7 +24,7 @@
 import { MICROS_PER_UNIT, type Micros } from '../../core/amounts.ts';
 import type { Side } from '../../core/events.ts';
 import type { RiskDecision } from '../../core/risk/decision.ts';
-import { ceilToTick, floorSize, floorToTick, isUsableTick, scaledSize } from '../shared/grid.ts';
+import { ceilToTick, countBack, floorSize, floorToTick, isUsableTick, scaledSize } from '../shared/grid.ts';
 
 export { scaledSize };
 
@@ -136,15 +136,7 @@ export function computeQuotes(p: QuoteParams, i: QuoteInput, sizeFor: SizeFn): Q
     if (px > maxPrice) px = maxPrice;
     if (px < tick) px = tick;
     if (ask === undefined || px < ask) {
-      let size = sizeFor('BUY', base);
-      if (i.restingBuy > 0n) {
-        const cap = scaledSize(base, d.sizeMultiplier);
-        size = size + i.restingBuy < cap ? size + i.restingBuy : cap;
-      }
-      if (i.buyRoom !== undefined) {
-        const room = floorSize(i.buyRoom);
-        if (room < size) size = room;
-      }
+      let size = countBack(sizeFor('BUY', base), i.restingBuy, scaledSize(base, d.sizeMultiplier), i.buyRoom);
       if (i.buyBudget !== undefined) {
         const affordable = i.buyBudget > 0n ? floorSize((i.buyBudget * MICROS_PER_UNIT) / px) : 0n;
         if (affordable < size) size = affordable;
@@ -168,12 +160,8 @@ export function computeQuotes(p: QuoteParams, i: QuoteInput, sizeFor: SizeFn): Q
     const sellable = floorSize(i.sellable);
     const wanted = base < sellable ? base : sellable;
     if ((bid === undefined || px > bid) && wanted >= i.minOrderSize && wanted > 0n) {
-      let size = sizeFor('SELL', wanted);
-      if (size > wanted) size = wanted;
-      if (i.restingSell > 0n) {
-        const cap = scaledSize(wanted, d.sizeMultiplier);
-        size = size + i.restingSell < cap ? size + i.restingSell : cap;
-      }
+      const allowed = sizeFor('SELL', wanted);
+      const size = countBack(allowed < wanted ? allowed : wanted, i.restingSell, scaledSize(wanted, d.sizeMultiplier));
       if (size >= i.minOrderSize && size > 0n) sell = { side: 'SELL', price: px, size, wanted };
     }
   }
