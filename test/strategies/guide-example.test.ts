@@ -3,6 +3,7 @@
  * Between the markers the code is what the guide shows as strategies/join-bid/index.ts, except that
  * the guide imports `../shared/…` where this file imports `../../strategies/shared/…`.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { PlannedStrategy } from '../../strategies/shared/shell.ts';
 import { harness, M, MARKET_ID, position, YES } from './doubles.ts';
@@ -84,6 +85,15 @@ describe('the strategy guide example', () => {
     await t.s.settled();
     expect(t.gateway.cancels).toEqual([['o1']]);
     expect(t.gateway.placed()).toEqual([{ side: 'BUY', price: '0.48', size: '10' }, { side: 'BUY', price: '0.48', size: '5' }]);
+  });
+
+  it('is the code docs/strategies.md shows', () => {
+    const self = readFileSync(new URL(import.meta.url), 'utf8');
+    const start = '// ---- strategies/join-bid/index.ts ----\n';
+    const code = self.slice(self.indexOf(start) + start.length, self.indexOf('// ---- end of the example ----')).replaceAll('../../strategies/shared/', '../shared/');
+    const guide = readFileSync(new URL('../../docs/strategies.md', import.meta.url), 'utf8');
+    const block = /## Worked example: `join-bid`[\s\S]*?```ts\n([\s\S]*?)```/.exec(guide)?.[1];
+    expect(block).toBe(code);
   });
 
   it('is configured with the shared fields', () => {
