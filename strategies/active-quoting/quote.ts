@@ -10,7 +10,10 @@
  *  - a size is never above what `sizeFor` allowed plus the remaining size of our own resting orders
  *    of that side, which the quote would replace (their reservation is released when they are
  *    cancelled; the executor re-asks sizeFor after the cancels), nor above the multiplied size,
- *    and never below the market's minimum order size; a BUY never costs more than `buyBudget`.
+ *    nor above what a fresh order could get once those orders are released (`buyRoom` for a BUY,
+ *    `sellable` for a SELL), and never below the market's minimum order size; a BUY never costs
+ *    more than `buyBudget`. So a resting order larger than this size is one the risk layer would no
+ *    longer allow, and the diff replaces it.
  *
  * Pricing, per side: anchor (best bid/ask, or the mid) ± offsetTicks, rounded passively; pulled
  * inside the reward band (|price − mid| < rewards.maxSpread) when rewards are on; then widened by the
@@ -21,7 +24,7 @@
 import { MICROS_PER_UNIT, type Micros } from '../../core/amounts.ts';
 import type { Side } from '../../core/events.ts';
 import type { RiskDecision } from '../../core/risk/decision.ts';
-import { ceilToTick, floorSize, floorToTick, isUsableTick, scaledSize } from '../shared/grid.ts';
+import { ceilToTick, countBack, floorSize, floorToTick, isUsableTick, scaledSize } from '../shared/grid.ts';
 
 export { scaledSize };
 
@@ -67,6 +70,13 @@ export interface QuoteInput {
    * reserve, since a replacement releases that), or undefined when the collateral is not known.
    */
   readonly buyBudget?: Micros | undefined;
+  /**
+   * Room the position limit leaves a BUY on this token once our own live BUYs on it are released
+   * (limit − conservative exposure + restingBuy; may be negative), or undefined when no limit
+   * applies. sizeFor's answer never goes below 0, so the count-back alone would keep a resting BUY
+   * larger than a fresh order could be once the exposure passed the limit.
+   */
+  readonly buyRoom?: Micros | undefined;
 }
 
 /** gateway.sizeFor bound to one token. */
@@ -126,11 +136,7 @@ export function computeQuotes(p: QuoteParams, i: QuoteInput, sizeFor: SizeFn): Q
     if (px > maxPrice) px = maxPrice;
     if (px < tick) px = tick;
     if (ask === undefined || px < ask) {
-      let size = sizeFor('BUY', base);
-      if (i.restingBuy > 0n) {
-        const cap = scaledSize(base, d.sizeMultiplier);
-        size = size + i.restingBuy < cap ? size + i.restingBuy : cap;
-      }
+      let size = countBack(sizeFor('BUY', base), i.restingBuy, scaledSize(base, d.sizeMultiplier), i.buyRoom);
       if (i.buyBudget !== undefined) {
         const affordable = i.buyBudget > 0n ? floorSize((i.buyBudget * MICROS_PER_UNIT) / px) : 0n;
         if (affordable < size) size = affordable;
@@ -154,12 +160,8 @@ export function computeQuotes(p: QuoteParams, i: QuoteInput, sizeFor: SizeFn): Q
     const sellable = floorSize(i.sellable);
     const wanted = base < sellable ? base : sellable;
     if ((bid === undefined || px > bid) && wanted >= i.minOrderSize && wanted > 0n) {
-      let size = sizeFor('SELL', wanted);
-      if (size > wanted) size = wanted;
-      if (i.restingSell > 0n) {
-        const cap = scaledSize(wanted, d.sizeMultiplier);
-        size = size + i.restingSell < cap ? size + i.restingSell : cap;
-      }
+      const allowed = sizeFor('SELL', wanted);
+      const size = countBack(allowed < wanted ? allowed : wanted, i.restingSell, scaledSize(wanted, d.sizeMultiplier));
       if (size >= i.minOrderSize && size > 0n) sell = { side: 'SELL', price: px, size, wanted };
     }
   }

@@ -1,114 +1,51 @@
 /**
- * The active-quoting shell: resolves the configured markets to tokens, and per token reads the
- * market view, computes the quotes (quote.ts), diffs them against the engine's open orders
- * (shared/diff.ts) and gates the plan by the rate budget (shared/budget.ts).
+ * Active quoting per token: read the market view, compute the quotes (quote.ts) and diff them
+ * against the engine's open orders (shared/diff.ts). The lifecycle (market resolution, cycles, the
+ * rate-budget gate, the executor) is shared/shell.ts's `MarketStrategy`.
  */
-import { mulMicros, type Micros } from '../../core/amounts.ts';
-import type { Side } from '../../core/events.ts';
-import type { StrategyContext } from '../../core/strategy/strategy.ts';
-import type { MarketInfo } from '../../core/venue/venue.ts';
-import { gatePlan, type Allowance, type GatedPlan } from '../shared/budget.ts';
-import { diffOrders, isCancelling, isLive, type DiffPolicy } from '../shared/diff.ts';
-import { isUsableTick } from '../shared/grid.ts';
-import { resolveMarkets, type MarketChoice } from '../shared/markets.ts';
-import { PlanningStrategy } from '../shared/shell.ts';
-import { computeQuotes, type QuoteParams, type Quotes, type SizeFn } from './quote.ts';
+import type { OrderPlan } from '../shared/diff.ts';
+import { diffOrders } from '../shared/diff.ts';
+import { MarketStrategy, type MarketStrategyOptions, type TokenView } from '../shared/shell.ts';
+import { computeQuotes, type QuoteParams, type Quotes } from './quote.ts';
 
-export interface ActiveQuotingOptions {
-  readonly markets: readonly MarketChoice[];
+export interface ActiveQuotingOptions extends MarketStrategyOptions {
   readonly quote: QuoteParams;
-  readonly diff: DiffPolicy;
-  readonly reserve: Allowance;
 }
 
-interface TokenState {
-  readonly tokenId: string;
-  info: MarketInfo;
-  readonly sizeFor: SizeFn;
-  /** Last quotes computed, for inspection (never used to diff). */
-  last: Quotes | undefined;
+/** The quotes and the order plan of one token. */
+export function planActiveQuoting(t: TokenView, p: QuoteParams): { plan: OrderPlan; quotes: Quotes } {
+  const m = t.market;
+  const position = m.position(t.tokenId);
+  const collateral = m.collateral();
+  const limit = m.limit(t.tokenId);
+  const r = t.resting;
+  const quotes = computeQuotes(p, {
+    bestBid: t.top.bestBid, bestAsk: t.top.bestAsk, tick: t.tick,
+    minOrderSize: t.info.minOrderSize, rewards: t.info.rewards, decision: m.decision(t.tokenId),
+    effective: position.effective, sellable: position.availableToSell - r.cancellingSell, restingBuy: r.buy, restingSell: r.sell,
+    buyBudget: collateral.known ? collateral.available + r.buyCost : undefined,
+    buyRoom: limit === undefined ? undefined : limit - position.conservativeExposure + r.buy,
+  }, t.sizeFor);
+  return { plan: diffOrders(t.tokenId, quotes, t.open, t.tick, t.now, t.policy), quotes };
 }
 
-export class ActiveQuotingStrategy extends PlanningStrategy {
+export class ActiveQuotingStrategy extends MarketStrategy {
   readonly kind = 'active-quoting';
-  private readonly byToken = new Map<string, TokenState>();
-  private tokenList: string[] = [];
-  private unresolved: MarketChoice[] = [];
+  /** Last quotes computed per token, for inspection (never used to diff). */
+  private readonly last = new Map<string, Quotes>();
 
   constructor(private readonly opts: ActiveQuotingOptions) {
-    super();
+    super(opts);
   }
 
   /** The last quotes computed for a token (diagnostics). */
   lastQuotes(tokenId: string): Quotes | undefined {
-    return this.byToken.get(tokenId)?.last;
+    return this.last.get(tokenId);
   }
 
-  protected tokens(): readonly string[] {
-    return this.tokenList;
-  }
-
-  protected tracks(tokenId: string): boolean {
-    return this.byToken.has(tokenId);
-  }
-
-  protected prepare(ctx: StrategyContext): void {
-    this.byToken.clear();
-    this.tokenList = [];
-    this.unresolved = [...this.opts.markets];
-    this.resolve(ctx);
-  }
-
-  protected override beforeTick(): void {
-    if (this.unresolved.length > 0) this.resolve(this.ctx);
-  }
-
-  private resolve(ctx: StrategyContext): void {
-    const { tokens, unresolved } = resolveMarkets(ctx.market.markets(), this.unresolved);
-    for (const { tokenId, info } of tokens) {
-      if (this.byToken.has(tokenId)) continue;
-      const gateway = ctx.gateway;
-      this.byToken.set(tokenId, { tokenId, info, sizeFor: (side: Side, wanted: Micros) => gateway.sizeFor(side, tokenId, wanted), last: undefined });
-      this.tokenList.push(tokenId);
-    }
-    if (unresolved.length > 0 && (unresolved.length !== this.unresolved.length || this.tokenList.length === 0)) {
-      ctx.logger.warn({ waiting: unresolved.map((m) => m.marketId) }, 'configured markets not known to the venue yet');
-    }
-    this.unresolved = unresolved;
-  }
-
-  protected plan(tokenId: string, now: number, available: Allowance): { gated: GatedPlan; minSize: Micros } | undefined {
-    const st = this.byToken.get(tokenId);
-    if (!st) return undefined;
-    const m = this.ctx.market;
-    // Market metadata changes live (reward minimum size, tick): read it every cycle.
-    const info = m.market(tokenId) ?? st.info;
-    st.info = info;
-    const top = m.top(tokenId);
-    const tick = isUsableTick(top.tickSize) ? top.tickSize : info.tickSize;
-    if (!isUsableTick(tick)) return undefined;
-    const open = m.openOrders(tokenId);
-    let restingBuy = 0n;
-    let restingBuyCost = 0n;
-    let restingSell = 0n;
-    let cancellingSells = 0n;
-    for (const o of open) {
-      if (o.side === 'BUY' && isLive(o)) {
-        restingBuy += o.remaining;
-        if (o.price !== undefined) restingBuyCost += mulMicros(o.price, o.remaining);
-      } else if (o.side === 'SELL' && isLive(o)) restingSell += o.remaining;
-      else if (o.side === 'SELL' && isCancelling(o)) cancellingSells += o.remaining;
-    }
-    const position = m.position(tokenId);
-    const collateral = m.collateral();
-    const quotes = computeQuotes(this.opts.quote, {
-      bestBid: top.bestBid, bestAsk: top.bestAsk, tick,
-      minOrderSize: info.minOrderSize, rewards: info.rewards, decision: m.decision(tokenId),
-      effective: position.effective, sellable: position.availableToSell - cancellingSells, restingBuy, restingSell,
-      buyBudget: collateral.known ? collateral.available + restingBuyCost : undefined,
-    }, st.sizeFor);
-    st.last = quotes;
-    const plan = diffOrders(tokenId, quotes, open, tick, now, this.opts.diff);
-    return { gated: gatePlan(plan, available, this.opts.reserve), minSize: info.minOrderSize };
+  protected planToken(t: TokenView): OrderPlan {
+    const { plan, quotes } = planActiveQuoting(t, this.opts.quote);
+    this.last.set(t.tokenId, quotes);
+    return plan;
   }
 }

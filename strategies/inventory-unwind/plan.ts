@@ -12,7 +12,7 @@ import { MICROS_PER_UNIT, type Micros } from '../../core/amounts.ts';
 import type { RiskDecision } from '../../core/risk/decision.ts';
 import type { OpenOrderView } from '../../core/strategy/strategy.ts';
 import { diffSide, isLive, type DesiredQuote, type DiffPolicy, type OrderPlan, type SidePlan } from '../shared/diff.ts';
-import { ceilToTick, floorSize, isUsableTick, scaledSize } from '../shared/grid.ts';
+import { ceilToTick, countBack, floorSize, isUsableTick, scaledSize } from '../shared/grid.ts';
 
 export interface UnwindParams {
   readonly markupTicks: number;
@@ -59,12 +59,8 @@ export function unwindQuote(p: UnwindParams, i: UnwindInput, sizeFor: (wanted: M
   let wanted = floorSize(i.sellable);
   if (p.maxOrderSize !== undefined && p.maxOrderSize < wanted) wanted = floorSize(p.maxOrderSize);
   if (wanted <= 0n || wanted < i.minOrderSize) return undefined;
-  let size = sizeFor(wanted);
-  if (size > wanted) size = wanted;
-  if (i.restingSell > 0n) {
-    const cap = scaledSize(wanted, d.sizeMultiplier);
-    size = size + i.restingSell < cap ? size + i.restingSell : cap;
-  }
+  const allowed = sizeFor(wanted);
+  const size = countBack(allowed < wanted ? allowed : wanted, i.restingSell, scaledSize(wanted, d.sizeMultiplier));
   if (size <= 0n || size < i.minOrderSize) return undefined;
   return { side: 'SELL', price, size, wanted };
 }

@@ -8,10 +8,17 @@
  *  - one order fits the desired quote → keep it, cancel the others ('keep');
  *  - none fits → cancel them all and place the quote ('replace', or 'new' when there were none).
  * An order fits when it is on the current tick grid (a tick-size change re-grids), within
- * `toleranceTicks` of the desired price, younger than `maxAgeMs`, not larger than the desired size
- * (a smaller risk allowance shrinks the order) and not drained below `refillBelowPercent` of it.
+ * `toleranceTicks` of the desired price, younger than `maxAgeMs`, and its *remaining* size is
+ * between `refillBelowPercent` of the desired size and the desired size itself.
+ *
+ * Sizes are asymmetric on purpose. The desired size is what the order would be sized to now (the
+ * strategy's target, bounded by gateway.sizeFor and by what a fresh order could get once ours are
+ * released), so an order larger than it, by even one size step, is exposure the risk layer no longer
+ * allows (a multiplier drop, a shrinking limit room or available-to-sell) and is replaced; there is
+ * no tolerance above. An order smaller than it only under-uses the allowance and stays until drained
+ * below `refillBelowPercent` (0 = never refilled for size).
  */
-import type { Micros } from '../../core/amounts.ts';
+import { mulMicros, type Micros } from '../../core/amounts.ts';
 import { TERMINAL_ORDER_STATUSES, type OrderStatus, type Side } from '../../core/events.ts';
 import type { OpenOrderView } from '../../core/strategy/strategy.ts';
 
@@ -57,6 +64,36 @@ export function isLive(o: OpenOrderView): boolean {
 /** Whether the engine's order is still open with a cancel in flight (its size is still committed). */
 export function isCancelling(o: OpenOrderView): boolean {
   return o.cancelRequestedAt !== undefined && o.remaining > 0n && !TERMINAL_ORDER_STATUSES.has(o.status as OrderStatus);
+}
+
+/** What our orders of one token hold: live remaining sizes per side, and SELLs still being cancelled. */
+export interface Resting {
+  /** Remaining size of our live BUYs. */
+  readonly buy: Micros;
+  /** price × remaining of our live BUYs: the collateral they reserve. */
+  readonly buyCost: Micros;
+  /** Remaining size of our live SELLs. */
+  readonly sell: Micros;
+  /** Remaining size of our SELLs whose cancel is in flight (their shares are still promised). */
+  readonly cancellingSell: Micros;
+}
+
+/** Sums what the engine's open orders of one token hold (see `Resting`). */
+export function restingOf(open: readonly OpenOrderView[]): Resting {
+  let buy = 0n;
+  let buyCost = 0n;
+  let sell = 0n;
+  let cancellingSell = 0n;
+  for (const o of open) {
+    if (o.side === 'BUY') {
+      if (isLive(o)) {
+        buy += o.remaining;
+        if (o.price !== undefined) buyCost += mulMicros(o.price, o.remaining);
+      }
+    } else if (isLive(o)) sell += o.remaining;
+    else if (isCancelling(o)) cancellingSell += o.remaining;
+  }
+  return { buy, buyCost, sell, cancellingSell };
 }
 
 /** Whether a resting order may stand for the desired quote. */

@@ -47,3 +47,20 @@ export function scaledSize(base: Micros, multiplier: number): Micros {
   if (multiplier >= 1) return floorSize(base);
   return floorSize((base * BigInt(Math.round(multiplier * 1_000_000))) / 1_000_000n);
 }
+
+/**
+ * The size to quote on a side whose resting orders the quote would replace: what sizeFor allowed
+ * for a new order plus the remaining size of those orders (their reservation is released when they
+ * are cancelled), never above `cap` (the multiplied size), and never above `room`, what a fresh
+ * order could get once they are released (sizeFor never answers below 0, so `allowed + resting`
+ * alone overshoots once the exposure passed the limit). Nothing resting: `allowed`, within `room`.
+ */
+export function countBack(allowed: Micros, resting: Micros, cap: Micros, room?: Micros): Micros {
+  let size = allowed;
+  if (resting > 0n) size = size + resting < cap ? size + resting : cap;
+  if (room !== undefined) {
+    const r = floorSize(room);
+    if (r < size) size = r;
+  }
+  return size;
+}

@@ -120,6 +120,72 @@ describe('active-quoting strategy through the contract', () => {
     expect(t.gateway.submits.length).toBe(1);
   });
 
+  it('replaces its resting orders by smaller ones when the risk multiplier drops (prices unchanged)', async () => {
+    const t = setup();
+    t.strategy.start(t.ctx);
+    await t.strategy.settled();
+    expect(t.gateway.placed()).toEqual([{ side: 'BUY', price: '0.47', size: '10' }, { side: 'SELL', price: '0.53', size: '10' }]);
+    t.market.decisions.set(YES, { mode: 'degraded', reasons: ['DRIFT'], sizeMultiplier: 0.5, allowedSides: ['BUY', 'SELL'], extraTicks: 0 });
+    t.strategy.onTick(t.clock.now());
+    await t.strategy.settled();
+    expect(t.gateway.cancels.flat().sort()).toEqual(['o1', 'o2']);
+    expect(t.gateway.placed().slice(2)).toEqual([{ side: 'BUY', price: '0.47', size: '5' }, { side: 'SELL', price: '0.53', size: '5' }]);
+    // The smaller orders now fit: no churn on the following ticks.
+    for (let i = 0; i < 3; i++) {
+      t.strategy.onTick(t.clock.now());
+      await t.strategy.settled();
+    }
+    expect(t.gateway.submits.length).toBe(4);
+  });
+
+  it.each([
+    { semantics: 'available-to-sell gross of resting SELLs', net: false },
+    { semantics: 'SELL sizing net of resting SELLs (as the engine does)', net: true },
+  ])('replaces its resting SELL by a smaller one when available-to-sell shrinks below it after a fill ($semantics)', async ({ net }) => {
+    const t = setup();
+    t.gateway.sellsCountResting = net;
+    t.market.positions.set(YES, position(YES, { confirmed: M(10) }));
+    t.strategy.start(t.ctx);
+    await t.strategy.settled();
+    expect(t.gateway.placed()[1]).toEqual({ side: 'SELL', price: '0.53', size: '10' });
+    // Another order of ours on the token filled: 4 of the 10 shares are spent, the resting SELL still offers 10.
+    t.market.positions.set(YES, position(YES, { confirmed: M(10), pendingSells: M(4) }));
+    t.event({ type: 'fill', at: t.clock.now(), tokenId: YES, orderId: 'elsewhere', tradeId: 't1', side: 'SELL', price: M('0.6'), size: M(4), status: 'MATCHED' });
+    await t.strategy.settled();
+    expect(t.gateway.cancels).toEqual([['o2']]);
+    expect(t.gateway.placed().slice(2)).toEqual([{ side: 'SELL', price: '0.53', size: '6' }]);
+  });
+
+  it('replaces its resting BUY by a smaller one when conservative exposure grows past the limit', async () => {
+    const t = setup();
+    t.market.positions.set(YES, position(YES));
+    t.market.limits.set(YES, M(15));
+    t.strategy.start(t.ctx);
+    await t.strategy.settled();
+    expect(t.gateway.placed()).toEqual([{ side: 'BUY', price: '0.47', size: '10' }]);
+    // 8 shares arrive from elsewhere while the BUY (reserved, 10) rests: exposure 18 > 15. A fresh
+    // BUY would get 15 − 8 = 7; the resting 10 must not stay.
+    t.market.positions.set(YES, position(YES, { confirmed: M(8), pendingOrderBuys: M(10) }));
+    // A confirmed cancel releases the reservation, as the engine does.
+    const cancel = t.gateway.cancel.bind(t.gateway);
+    t.gateway.cancel = async (ids) => {
+      const out = await cancel(ids);
+      t.market.positions.set(YES, position(YES, { confirmed: M(8) }));
+      return out;
+    };
+    t.strategy.onTick(t.clock.now());
+    await t.strategy.settled();
+    expect(t.gateway.cancels).toEqual([['o1']]);
+    expect(t.gateway.placed().filter((p) => p.side === 'BUY').slice(1)).toEqual([{ side: 'BUY', price: '0.47', size: '7' }]);
+    // The new BUY (reserved) uses up the limit itself: it is kept.
+    t.market.positions.set(YES, position(YES, { confirmed: M(8), pendingOrderBuys: M(7) }));
+    for (let i = 0; i < 3; i++) {
+      t.strategy.onTick(t.clock.now());
+      await t.strategy.settled();
+    }
+    expect(t.gateway.cancels).toEqual([['o1']]);
+  });
+
   it('buys only what the collateral pays for, counting back what its own BUY reserves', async () => {
     const t = setup();
     t.market.collateralView = { confirmed: M(3), pendingDelta: 0n, reserved: 0n, available: M(3), known: true };

@@ -7,7 +7,7 @@ import { M, order, YES } from './doubles.ts';
 const NOW = 1_000_000;
 const TICK = M('0.01');
 const policy: DiffPolicy = { toleranceTicks: 1, maxAgeMs: 60_000, refillBelowPercent: 50 };
-const buy = (price: string, size = 10): DesiredQuote => ({ side: 'BUY', price: M(price), size: M(size) });
+const buy = (price: string, size: number | string = 10): DesiredQuote => ({ side: 'BUY', price: M(price), size: M(size) });
 const live = (id: string, price: string, over: Partial<OpenOrderView> = {}) =>
   order({ orderId: id, side: 'BUY', price: M(price), submittedAt: NOW - 1000, ...over });
 
@@ -33,6 +33,13 @@ const rows: Row[] = [
   { description: 'extra orders: keep the closest, cancel the rest', desired: buy('0.47'), open: [live('a', '0.48'), live('b', '0.47'), live('c', '0.40')], action: 'keep', keep: 'b', cancel: ['a', 'c'], place: false },
   { description: 'partially filled, enough left: keep', desired: buy('0.47'), open: [live('a', '0.47', { matched: M(4) })], action: 'keep', keep: 'a', cancel: [], place: false },
   { description: 'partially filled below the refill share: replace', desired: buy('0.47'), open: [live('a', '0.47', { matched: M(6) })], action: 'replace', cancel: ['a'], place: true },
+  { description: 'resting order of exactly the desired size: keep', desired: buy('0.47', 10), open: [live('a', '0.47')], action: 'keep', keep: 'a', cancel: [], place: false },
+  { description: 'resting order one size step larger than now allowed: replace (no tolerance above the allowance)', desired: buy('0.47', 9.99), open: [live('a', '0.47')], action: 'replace', cancel: ['a'], place: true },
+  { description: 'resting order larger than allowed but within the price tolerance: replace all the same', desired: buy('0.48', 6), open: [live('a', '0.47')], action: 'replace', cancel: ['a'], place: true },
+  { description: 'smaller than desired, at the refill share: keep', desired: buy('0.47', 20), open: [live('a', '0.47')], action: 'keep', keep: 'a', cancel: [], place: false },
+  { description: 'smaller than desired, under the refill share: replace', desired: buy('0.47', 20.01), open: [live('a', '0.47')], action: 'replace', cancel: ['a'], place: true },
+  { description: 'the remaining size is compared, not the original: a drained order larger at first may stay', desired: buy('0.47', 7), open: [live('a', '0.47', { originalSize: M(12), matched: M(5) })], action: 'keep', keep: 'a', cancel: [], place: false },
+  { description: 'the closest order is chosen among the fitting ones only: an oversized closer order goes', desired: buy('0.47', 8), open: [live('a', '0.47'), live('b', '0.48', { originalSize: M(8) })], action: 'keep', keep: 'b', cancel: ['a'], place: false },
   { description: 'resting order larger than now allowed (risk shrank the size): replace', desired: buy('0.47', 5), open: [live('a', '0.47')], action: 'replace', cancel: ['a'], place: true },
   { description: 'cancel-requested orders are neither counted nor cancelled again', desired: buy('0.47'), open: [live('a', '0.47', { cancelRequestedAt: NOW - 10 })], action: 'new', cancel: [], place: true },
   { description: 'terminal orders are ignored', desired: undefined, open: [live('a', '0.47', { status: 'MATCHED' }), live('b', '0.47', { status: 'CANCELED' })], action: 'none', cancel: [], place: false },

@@ -140,6 +140,33 @@ describe('inventory-unwind strategy through the contract', () => {
     expect(t.gateway.placed().at(-1)).toEqual({ side: 'SELL', price: '0.46', size: '30' });
   });
 
+  it.each([false, true])('replaces its resting SELL by a smaller one when the risk multiplier drops (SELL sizing net of resting: %s)', async (net) => {
+    const t = setup();
+    t.gateway.sellsCountResting = net;
+    t.strategy.start(t.ctx);
+    await t.strategy.settled();
+    t.market.decisions.set(YES, { mode: 'degraded', reasons: ['DRIFT'], sizeMultiplier: 0.5, allowedSides: ['SELL'], extraTicks: 0 });
+    t.strategy.onTick(t.clock.now());
+    await t.strategy.settled();
+    expect(t.gateway.cancels).toEqual([['o1']]);
+    expect(t.gateway.placed()).toEqual([{ side: 'SELL', price: '0.45', size: '30' }, { side: 'SELL', price: '0.45', size: '15' }]);
+    t.strategy.onTick(t.clock.now());
+    await t.strategy.settled();
+    expect(t.gateway.submits.length).toBe(2);
+  });
+
+  it.each([false, true])('replaces its resting SELL by a smaller one when available-to-sell shrinks below it after a fill (net: %s)', async (net) => {
+    const t = setup();
+    t.gateway.sellsCountResting = net;
+    t.strategy.start(t.ctx);
+    await t.strategy.settled();
+    t.market.positions.set(YES, position(YES, { confirmed: M(30), pendingSells: M(12) }));
+    t.strategy.onEvent({ seq: 1, event: { type: 'fill', at: t.clock.now(), tokenId: YES, orderId: 'elsewhere', side: 'SELL', size: M(12), price: M('0.6'), status: 'MATCHED' } });
+    await t.strategy.settled();
+    expect(t.gateway.cancels).toEqual([['o1']]);
+    expect(t.gateway.placed().at(-1)).toEqual({ side: 'SELL', price: '0.45', size: '18' });
+  });
+
   it('is registered, and rejects a bad config naming the field', () => {
     expect(new PluginRegistry().find('strategy', 'inventory-unwind')).toBe(inventoryUnwindStrategy);
     const r = inventoryUnwindConfigSchema.safeParse({ kind: 'inventory-unwind', markets: [MARKET_ID], markupTicks: -1 });

@@ -75,6 +75,32 @@ describe('computeQuotes properties', () => {
     }), { numRuns: 3000 });
   });
 
+  it('a quote is never larger than a fresh order would get once our resting orders of its side are released', () => {
+    // An engine-like gateway: the multiplier, then the room (BUY: the limit less the exposure, which
+    // includes our resting BUYs; SELL: available-to-sell net of our resting SELLs), 2 dp, the minimum.
+    const engine = (s: { decision: RiskDecision; minOrderSize: Micros }, wanted: Micros, room: Micros): Micros => {
+      let v = (wanted * BigInt(Math.round(s.decision.sizeMultiplier * 1_000_000))) / 1_000_000n;
+      if (room < v) v = room;
+      v -= v % 10_000n;
+      return v > 0n && v >= s.minOrderSize ? v : 0n;
+    };
+    fc.assert(fc.property(scenario, micros(-100_000_000n, 600_000_000n), (s, buyRoom) => {
+      const sellable = s.sellable > 0n ? s.sellable : 0n;
+      const restingSell = s.restingSell < sellable ? s.restingSell : sellable;
+      const input: QuoteInput = {
+        bestBid: s.bid, bestAsk: s.ask, tick: s.tick, minOrderSize: s.minOrderSize, rewards: s.rewards,
+        decision: s.decision, effective: s.effective, sellable, restingBuy: s.restingBuy, restingSell, buyRoom,
+      };
+      const allowed = (side: Side) => s.decision.mode !== 'halted' && s.decision.allowedSides.includes(side);
+      const q = computeQuotes(s.params, input, (side, wanted) => {
+        if (!allowed(side)) return 0n;
+        return engine(s, wanted, side === 'BUY' ? buyRoom - s.restingBuy : sellable - restingSell);
+      });
+      if (q.buy) expect(q.buy.size <= engine(s, q.buy.wanted, buyRoom)).toBe(true);
+      if (q.sell) expect(q.sell.size <= engine(s, q.sell.wanted, sellable)).toBe(true);
+    }), { numRuns: 3000 });
+  });
+
   it('with no resting orders a size is never above what sizeFor answered', () => {
     fc.assert(fc.property(scenario, (s) => {
       const answered: Record<Side, Micros> = { BUY: -1n, SELL: -1n };

@@ -80,6 +80,9 @@ const rows: Row[] = [
   { description: 'resting SELL counts back but never above the multiplied size', cap: { SELL: 0n }, i: { restingSell: M(10), decision: { ...NORMAL, sizeMultiplier: 0.5 } }, buy: ['0.47', '5'], sell: ['0.53', '5'] },
   { description: 'resting SELL counts back but never above what is sellable', i: { restingSell: M(10), sellable: M(8) }, buy: ['0.47', '10'], sell: ['0.53', '8'] },
   { description: 'resting BUY counts back but never above the multiplied size', cap: { BUY: M(6) }, i: { restingBuy: M(10), decision: { ...NORMAL, sizeMultiplier: 0.8 } }, buy: ['0.47', '8'], sell: ['0.53', '8'] },
+  { description: 'exposure past the limit: the resting BUY counts back only up to the room left once it is released', cap: { BUY: 0n }, i: { restingBuy: M(10), buyRoom: M(7) }, buy: ['0.47', '7'], sell: ['0.53', '10'] },
+  { description: 'no room at all once the resting BUY is released: no BUY', cap: { BUY: 0n }, i: { restingBuy: M(10), buyRoom: M(-3) }, buy: null, sell: ['0.53', '10'] },
+  { description: 'room beyond the size: no effect', i: { buyRoom: M(50) }, buy: ['0.47', '10'], sell: ['0.53', '10'] },
 ];
 
 describe('computeQuotes', () => {
