@@ -19,6 +19,12 @@ export function jsonString(s: string): string {
 
 const amount = (m: bigint) => `"${formatMicros(m)}"`;
 
+function levels(ls: readonly (readonly [bigint, bigint])[]): string {
+  let s = '[';
+  for (let i = 0; i < ls.length; i++) s += `${i === 0 ? '' : ','}[${amount(ls[i]![0])},${amount(ls[i]![1])}]`;
+  return `${s}]`;
+}
+
 /** `JSON.stringify(encodeEventLine(e))`, fast for the kinds a live feed sends most. */
 export function encodeEventJson(e: InboundEvent): string {
   switch (e.type) {
@@ -53,6 +59,12 @@ export function encodeEventJson(e: InboundEvent): string {
         s += `${i === 0 ? '' : ','}{"side":${jsonString(c.side)},"price":${amount(c.price)},"size":${amount(c.size)}}`;
       }
       s += ']';
+      if (e.tickSize !== undefined) s += `,"tickSize":${amount(e.tickSize)}`;
+      if (e.venueAt !== undefined) s += `,"venueAt":${JSON.stringify(e.venueAt)}`;
+      return `${s}}`;
+    }
+    case 'book': {
+      let s = `{"at":"${isoTime(e.at)}","kind":"book","tokenId":${jsonString(e.tokenId)},"bids":${levels(e.bids)},"asks":${levels(e.asks)}`;
       if (e.tickSize !== undefined) s += `,"tickSize":${amount(e.tickSize)}`;
       if (e.venueAt !== undefined) s += `,"venueAt":${JSON.stringify(e.venueAt)}`;
       return `${s}}`;

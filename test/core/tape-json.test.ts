@@ -32,8 +32,8 @@ const event: fc.Arbitrary<InboundEvent> = fc.oneof(
     .map((r) => drop({ type: 'order' as const, ...r }) as InboundEvent),
   fc.record({ at, tokenId: str, changes: fc.array(fc.record({ side, price, size: micros }), { maxLength: 5 }), tickSize: opt(price), venueAt })
     .map((r) => drop({ type: 'book_delta' as const, ...r }) as InboundEvent),
-  fc.record({ at, tokenId: str, bids: fc.array(fc.tuple(price, micros), { maxLength: 3 }), asks: fc.array(fc.tuple(price, micros), { maxLength: 3 }) })
-    .map((r) => ({ type: 'book' as const, ...r }) as InboundEvent),
+  fc.record({ at, tokenId: str, bids: fc.array(fc.tuple(price, micros), { maxLength: 3 }), asks: fc.array(fc.tuple(price, micros), { maxLength: 3 }), tickSize: opt(price), venueAt })
+    .map((r) => drop({ type: 'book' as const, ...r }) as InboundEvent),
   fc.record({ at, channel: fc.constantFrom('user', 'market'), state: fc.constantFrom('connected', 'disconnected') }).map((r) => ({ type: 'connection' as const, ...r }) as InboundEvent),
 );
 
