@@ -3,7 +3,7 @@
  * ledger, then applied — inventory, orders, PnL, risk — and finally published on the bus. The same
  * code runs live, in crash recovery (ledger tail on a virtual clock) and in tape replay.
  */
-import { formatMicros, mulMicros, type Micros } from '../amounts.ts';
+import { formatMicros, type Micros } from '../amounts.ts';
 import type { Clock, TimerHandle } from '../clock.ts';
 import { errorMessage } from '../errors.ts';
 import { eventTokenId, type AlertRaised, type BookUpdated, type FillReported, type FillStatus, type InboundEvent, type OrderSubmitted, type Side, type SourceKindName } from '../events.ts';
@@ -25,6 +25,8 @@ import type { PositionView } from './views.ts';
 import { EngineStateCodec, type EngineState } from './state.ts';
 import { OrderAdmission } from './admission.ts';
 import { FeedState } from './feed-state.ts';
+import { DispatchQueue } from './dispatch-queue.ts';
+import { ExpectedMerges } from './expected-merges.ts';
 
 export interface EngineOptions {
   /** How long size_matched may run ahead of our fills before it counts as a feed gap. */
@@ -46,13 +48,9 @@ export class Engine {
   private readonly books = new Map<string, Book>();
   /** Events raised while another is applied wait here and are applied after it, in ledger order. */
   private dispatching = false;
-  private readonly queue: { event: InboundEvent; seq: number }[] = [];
-  private queueHead = 0;
-  /** Submits admitted but still queued: admission counts them so two quotes never share one room. */
-  private readonly queuedBuys = new Map<string, Micros>();
-  private queuedCash: Micros = 0n;
-  /** Merges sent and not yet seen in a snapshot: tokenId → amount both balances are expected to fall by. */
-  private readonly expectedMerges = new Map<string, Micros>();
+  private readonly queue = new DispatchQueue();
+  /** Merges sent and not yet seen in a snapshot. */
+  private readonly merges: ExpectedMerges;
   /** The funder's collateral as the last authoritative snapshot read it (undefined: not read). */
   private collateralConfirmed: Micros | undefined;
   private readonly graceTimers = new Map<string, TimerHandle>();
@@ -74,11 +72,12 @@ export class Engine {
     @inject(TOKENS.EngineOptions) private readonly options: EngineOptions,
   ) {
     this.startedAt = clock.now();
+    this.merges = new ExpectedMerges(inventory, logger);
     this.admission = new OrderAdmission(
       (t) => this.position(t), risk, options.limitFor, logger,
       {
-        queuedBuys: (t) => this.queuedBuys.get(t) ?? 0n, collateral: () => this.collateral(),
-        restingSells: (t) => this.orders.openOrdersOf(t).reduce((sum, o) => (o.side === 'SELL' ? sum + (o.originalSize - o.matched) : sum), this.expectedMerges.get(t) ?? 0n),
+        queuedBuys: (t) => this.queue.queuedBuys(t), collateral: () => this.collateral(),
+        restingSells: (t) => this.orders.openOrdersOf(t).reduce((sum, o) => (o.side === 'SELL' ? sum + (o.originalSize - o.matched) : sum), this.merges.pending(t)),
       },
     );
     inventory.hooks = {
@@ -143,23 +142,15 @@ export class Engine {
       }
     }
     if (this.dispatching) {
-      this.enqueue(event, seq);
+      this.queue.push(event, seq);
       return seq;
     }
     this.dispatching = true;
     try {
       this.applySafely(event, seq);
-      while (this.queueHead < this.queue.length) {
-        const next = this.queue[this.queueHead]!;
-        this.queue[this.queueHead++] = undefined as never;
-        this.dequeued(next.event);
-        this.applySafely(next.event, next.seq);
-      }
+      for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) this.applySafely(next.event, next.seq);
     } finally {
-      this.queue.length = 0;
-      this.queueHead = 0;
-      this.queuedBuys.clear();
-      this.queuedCash = 0n;
+      this.queue.clear();
       this.dispatching = false;
     }
     return seq;
@@ -179,7 +170,7 @@ export class Engine {
   collateral(): { confirmed: Micros; pendingDelta: Micros; reserved: Micros; available: Micros; known: boolean } {
     let pendingDelta = 0n;
     for (const t of this.inventory.tokenIds()) pendingDelta += this.inventory.position(t).pendingCash;
-    const reserved = this.orders.reservedCollateral + this.queuedCash;
+    const reserved = this.orders.reservedCollateral + this.queue.queuedCash;
     const confirmed = this.collateralConfirmed ?? 0n;
     return { confirmed, pendingDelta, reserved, available: confirmed + pendingDelta - reserved, known: this.collateralConfirmed !== undefined };
   }
@@ -251,7 +242,7 @@ export class Engine {
       inventory: this.inventory.exportState(), orders: this.orders.exportState(), pnl: this.pnl.exportState(), pnlBookings: this.pnl.exportBookings(), risk: this.risk.exportState(),
       health: this.health, lastAuthoritativeAt: this.lastAuthoritativeAt ?? null, feed: this.feed.export(),
       collateral: this.collateralConfirmed?.toString() ?? null,
-      merges: [...this.expectedMerges].map(([t, v]) => [t, v.toString()] as [string, string]),
+      merges: this.merges.export(),
     });
   }
 
@@ -268,8 +259,7 @@ export class Engine {
     this.lastAuthoritativeAt = s.parts.lastAuthoritativeAt ?? undefined;
     this.feed.import(s.parts.feed);
     this.collateralConfirmed = s.parts.collateral == null ? undefined : BigInt(s.parts.collateral);
-    this.expectedMerges.clear();
-    for (const [t, v] of s.parts.merges ?? []) this.expectedMerges.set(t, BigInt(v));
+    this.merges.import(s.parts.merges ?? []);
   }
 
   /** Re-evaluates every decision (after a restore, before quoting). */
@@ -297,22 +287,6 @@ export class Engine {
     this.graceTimers.clear();
     this.inventory.dispose();
     this.risk.dispose();
-  }
-
-  private enqueue(event: InboundEvent, seq: number): void {
-    this.queue.push({ event, seq });
-    if (event.type === 'submit' && event.side === 'BUY') {
-      this.queuedBuys.set(event.tokenId, (this.queuedBuys.get(event.tokenId) ?? 0n) + event.size);
-      this.queuedCash += mulMicros(event.size, event.price);
-    }
-  }
-
-  private dequeued(event: InboundEvent): void {
-    if (event.type !== 'submit' || event.side !== 'BUY') return;
-    const left = (this.queuedBuys.get(event.tokenId) ?? 0n) - event.size;
-    if (left > 0n) this.queuedBuys.set(event.tokenId, left);
-    else this.queuedBuys.delete(event.tokenId);
-    this.queuedCash -= mulMicros(event.size, event.price);
   }
 
   private applySafely(event: InboundEvent, seq: number): void {
@@ -371,12 +345,7 @@ export class Engine {
       case 'balance':
         return this.applyBalance(e, seq);
       case 'merge':
-        for (const t of e.tokens) {
-          const left = (this.expectedMerges.get(t) ?? 0n) + (e.status === 'sent' ? e.amount : -e.amount);
-          if (left > 0n) this.expectedMerges.set(t, left);
-          else this.expectedMerges.delete(t);
-          this.afterTokenChange(t);
-        }
+        for (const t of this.merges.apply(e)) this.afterTokenChange(t);
         return;
       case 'source_error':
         this.health = { ...this.health, lastAttemptAt: e.at, consecutiveFailures: this.health.consecutiveFailures + 1, lastError: e.error };
@@ -415,7 +384,7 @@ export class Engine {
     if (!degraded && wasFallback) this.alert({ severity: 'info', code: 'SOURCE_PRIMARY_RESTORED', message: `primary ${e.source} source answering again` });
     if (e.collateral !== undefined && !degraded) this.collateralConfirmed = e.collateral;
     const force = this.feed.forceNextSnapshot;
-    this.consumeExpectedMerges(e);
+    this.merges.consume(e);
     const results = this.inventory.applySnapshot(e, force);
     // A snapshot from an older block (ignored for some token) is not the fresh one a gap waits for.
     if (force && results.every((r) => r.applied)) {
@@ -433,31 +402,9 @@ export class Engine {
     this.publishRisk();
   }
 
-  /**
-   * A merge we sent makes both balances fall: a snapshot's fall up to the expected amount is the
-   * merge landing, taken into confirmed first, so it neither absorbs pending SELL fills nor counts
-   * as a discrepancy. Only the primary's (non-degraded) snapshots settle it.
-   */
-  private consumeExpectedMerges(e: Extract<InboundEvent, { type: 'balance' }>): void {
-    if (this.expectedMerges.size === 0 || e.degraded) return;
-    for (const [t, expected] of this.expectedMerges) {
-      const next = e.balances.get(t);
-      if (next === undefined || !this.inventory.has(t)) continue;
-      const p = this.inventory.position(t);
-      if (e.block !== undefined && p.confirmedBlock !== undefined && e.block < p.confirmedBlock) continue;
-      const fall = p.confirmed - next;
-      if (fall <= 0n) continue;
-      const taken = fall < expected ? fall : expected;
-      p.confirmed -= taken;
-      this.logger.info({ tokenId: t, merged: formatMicros(taken), stillExpected: formatMicros(expected - taken) }, 'merge seen on chain: confirmed lowered before reconciling');
-      if (taken === expected) this.expectedMerges.delete(t);
-      else this.expectedMerges.set(t, expected - taken);
-    }
-  }
-
   /** Shares of a token promised to merges not yet seen on chain (not available to sell). */
   pendingMerge(tokenId: string): Micros {
-    return this.expectedMerges.get(tokenId) ?? 0n;
+    return this.merges.pending(tokenId);
   }
 
   private openGap(channel: 'user' | 'market', reason: string, at: number, seq: number): void {

@@ -1,0 +1,55 @@
+/**
+ * Re-entrancy: an event raised while another is applied or published (a strategy reacting to a
+ * fill, a timer) is ledgered at once and waits here, to be applied right after the current one, in
+ * ledger order. Submits admitted but still queued are counted, so admission never lets two quotes
+ * share one room (their BUY size per token and the collateral they will reserve).
+ */
+import { mulMicros, type Micros } from '../amounts.ts';
+import type { InboundEvent } from '../events.ts';
+
+export class DispatchQueue {
+  private readonly items: { event: InboundEvent; seq: number }[] = [];
+  private head = 0;
+  private readonly buys = new Map<string, Micros>();
+  private cash: Micros = 0n;
+
+  push(event: InboundEvent, seq: number): void {
+    this.items.push({ event, seq });
+    if (event.type === 'submit' && event.side === 'BUY') {
+      this.buys.set(event.tokenId, (this.buys.get(event.tokenId) ?? 0n) + event.size);
+      this.cash += mulMicros(event.size, event.price);
+    }
+  }
+
+  /** The next queued event (no longer counted as queued), or undefined when none waits. */
+  shift(): { event: InboundEvent; seq: number } | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const next = this.items[this.head]!;
+    this.items[this.head++] = undefined as never;
+    const e = next.event;
+    if (e.type === 'submit' && e.side === 'BUY') {
+      const left = (this.buys.get(e.tokenId) ?? 0n) - e.size;
+      if (left > 0n) this.buys.set(e.tokenId, left);
+      else this.buys.delete(e.tokenId);
+      this.cash -= mulMicros(e.size, e.price);
+    }
+    return next;
+  }
+
+  /** BUY size of queued submits on a token. */
+  queuedBuys(tokenId: string): Micros {
+    return this.buys.get(tokenId) ?? 0n;
+  }
+
+  /** Collateral queued BUY submits will reserve. */
+  get queuedCash(): Micros {
+    return this.cash;
+  }
+
+  clear(): void {
+    this.items.length = 0;
+    this.head = 0;
+    this.buys.clear();
+    this.cash = 0n;
+  }
+}
