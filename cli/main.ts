@@ -72,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
         paceMs, overlapMs: Math.round(overlapSeconds * 1000),
         output: (line) => process.stdout.write(`${JSON.stringify(line)}\n`),
         progress: (n) => process.stderr.write(`ingested ${n}/…\n`),
+        onFrameProblem: (line, message) => process.stderr.write(`tape line ${line}: frame event skipped: ${message}\n`),
       });
       process.stderr.write(`${JSON.stringify({ done: summary })}\n`);
       return 0;

@@ -8,6 +8,7 @@ import type { Engine } from '../../core/engine/engine.ts';
 import type { InboundEvent } from '../../core/events.ts';
 import type { PolyquoteConfig } from '../../core/config/schema.ts';
 import { parseMarketFrame, parseUserFrame, type FeedProblem } from '../../plugins/venue/polymarket/feeds/index.ts';
+import type { TapeItem } from './tape-lines.ts';
 
 export type FrameKind = 'user_ws' | 'market_ws';
 
@@ -38,4 +39,17 @@ export function frameEvents(kind: FrameKind, frame: unknown, at: number, engine:
     now: at,
   });
   return { events: [...r.events], problems: [...r.problems] };
+}
+
+/**
+ * The events a tape item stands for, on the one path replay and ingest share: an event line's own
+ * event; a frame line's events as the connector parses them now (each problem in it reported with
+ * the line number); nothing for `advance` and `query`.
+ */
+export function itemEvents(item: TapeItem, engine: Engine, config: PolyquoteConfig, onProblem?: (line: number, message: string) => void): InboundEvent[] {
+  if (item.kind === 'event') return [item.event];
+  if (item.kind !== 'frame') return [];
+  const r = frameEvents(item.channel, item.frame, item.at, engine, config);
+  for (const p of r.problems) onProblem?.(item.line, p.message);
+  return r.events;
 }

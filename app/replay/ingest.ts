@@ -6,10 +6,21 @@
  * after the last one the ledger holds, plus the fills of an overlap window re-sent (as Polymarket
  * re-sends trades), which the engine must recognise and not count twice.
  *
- * The resume point is exact: before feeding, each run appends one line `{baseSeq, start, resent}`
- * to `<ledger>.ingest.jsonl` (fsynced), so the ledger's last seq maps back to one tape event (its
- * ordinal among the tape's event lines), whatever identical lines the tape holds. The tape is
- * streamed, never read whole, and checked line by line with replay's rules (tape-lines.ts).
+ * Every line is read and turned into events exactly as `replay` does (tape-lines.ts, then
+ * frames.ts's itemEvents): event lines, and raw `user_ws` / `market_ws` frames parsed by the
+ * Polymarket connector, so a bad frame is the same line-numbered TapeError and a problem inside one
+ * is reported the same way. A line stands for any number of ledgered events (a frame may hold
+ * several, or none).
+ *
+ * The resume point is exact: beside the ledger, `<ledger>.ingest.jsonl` holds one run line
+ * `{baseSeq, line, sub, resent}` per run (fsynced before the run feeds anything: the ledger's seq
+ * after `baseSeq` + `resent` re-sent fills are the stored events from tape line `line`, skipping its
+ * first `sub`), and one frame line `{line, events}` per `user_ws` line, written before its events are
+ * fed: the events it gave (what the connector attributes depends on the engine's state at the time,
+ * so a later run never parses it again). `market_ws` frames parse the same whatever the state and are
+ * parsed again. So the ledger's last seq maps back to one event of one tape line, whatever identical
+ * lines the tape holds and wherever in a frame a run was killed. The tape is streamed, never read
+ * whole.
  */
 import fs from 'node:fs';
 import { App } from '../app.ts';
@@ -19,7 +30,8 @@ import { TapeError } from '../../core/errors.ts';
 import type { FillReported, InboundEvent } from '../../core/events.ts';
 import type { Logger } from '../../core/logger.ts';
 import { stateLine, type StateLine } from '../../core/engine/report.ts';
-import { encodeEventLine } from '../../core/tape-codec.ts';
+import { decodeEventLine, encodeEventLine, unstorableReason } from '../../core/tape-codec.ts';
+import { itemEvents } from './frames.ts';
 import { TapeReader, type TapeItem } from './tape-lines.ts';
 
 export interface IngestOptions {
@@ -33,19 +45,35 @@ export interface IngestOptions {
   readonly overlapMs?: number;
   readonly output: (line: StateLine) => void;
   readonly progress?: (ingested: number) => void;
+  /** A venue frame held an event that could not be understood (skipped, as live and as replay). */
+  readonly onFrameProblem?: (line: number, message: string) => void;
 }
 
 export interface IngestSummary {
   readonly resumedAfterSeq: number;
+  /** Tape events already in the ledger, not fed again. */
   readonly skipped: number;
   readonly resent: number;
   readonly ingested: number;
 }
 
+/** A run's journal line: after ledger seq `baseSeq` and `resent` re-sent fills, the stored events from tape line `line` on, its first `sub` excepted. */
 interface RunEntry {
   baseSeq: number;
-  start: number;
+  line: number;
+  sub: number;
   resent: number;
+}
+
+/** Where to resume: lines before `line` and the first `sub` stored events of line `line` were fed, then `more` further stored events. */
+interface ResumePlan {
+  readonly line: number;
+  readonly sub: number;
+  readonly more: number;
+  /** The ledger's last record is a tape event (not a re-sent fill): the last event skipped must be it. */
+  readonly verify: boolean;
+  /** A ledger from before the journal: user_ws lines were never fed, and count no events. */
+  readonly legacy: boolean;
 }
 
 /** Runs the feed; returns what it did. Throws TapeError on a bad line, the ledger's error if it failed. */
@@ -57,23 +85,25 @@ export async function ingestTape(opts: IngestOptions): Promise<IngestSummary> {
   const app = App.create(opts.config, { clock, withoutSources: true, withoutTrading: true, ...(opts.logger && { logger: opts.logger }) });
   try {
     await app.start();
-    const journal = journalPath(app);
+    const journalFile = journalPath(app);
     const lastSeq = app.engine.lastSeq;
-    const resume = lastSeq === 0 ? { start: 0, verify: false } : (resumeFromJournal(journal, lastSeq) ?? { start: await legacyResume(app, open()), verify: false });
-    const start = resume.start;
+    const journal = lastSeq === 0 ? { runs: [], frames: new Map<number, InboundEvent[]>() } : readJournal(journalFile);
+    const plan: ResumePlan = lastSeq === 0
+      ? { line: 0, sub: 0, more: 0, verify: false, legacy: false }
+      : (resumeFromJournal(journal.runs, lastSeq) ?? (await legacyResume(app, open())));
     const overlapMs = opts.overlapMs ?? 10_000;
     const reader = new TapeReader();
-    let ordinal = 0;
+    const storable = (e: InboundEvent) => unstorableReason(e) === undefined;
     let window: FillReported[] = [];
-    let anchorAt: number | undefined;
+    let anchor: { line: number; event: InboundEvent } | undefined;
+    let skipped = 0;
     let resent = 0;
     let ingested = 0;
     let journaled = false;
-    const writeJournal = () => {
-      if (journaled || !journal) return;
-      journaled = true;
-      appendJournal(journal, { baseSeq: app.engine.lastSeq, start, resent: window.length });
-    };
+    /** Events still to skip once line `plan.line` is reached (undefined before). */
+    let budget: number | undefined;
+    let skipping = true;
+
     const feed = async (e: InboundEvent) => {
       if (e.at > clock.now()) clock.advanceTo(e.at);
       app.engine.ingest(e);
@@ -81,8 +111,30 @@ export async function ingestTape(opts: IngestOptions): Promise<IngestSummary> {
       if (opts.progress && ingested % 50 === 0) opts.progress(ingested);
       if (opts.paceMs) await new Promise((r) => setTimeout(r, opts.paceMs));
     };
-    const sendOverlap = async () => {
-      writeJournal();
+    /** The stored events an already-fed line gave (journaled for user_ws, parsed again otherwise). */
+    const fedEventsOf = (item: TapeItem): InboundEvent[] => {
+      if (item.kind === 'frame' && item.channel === 'user_ws') {
+        const recorded = journal.frames.get(item.line);
+        if (recorded) return recorded;
+        if (plan.legacy) return [];
+        throw new TapeError(item.line, 'the ingest journal holds no record of this user_ws line, which an earlier run fed: wrong tape for this ledger');
+      }
+      return itemEvents(item, app.engine, opts.config).filter(storable);
+    };
+    const skip = (line: number, events: readonly InboundEvent[]) => {
+      for (const e of events) {
+        if (e.type === 'fill') window.push(e);
+        anchor = { line, event: e };
+        skipped++;
+      }
+    };
+    /** Writes this run's journal line, then re-sends the overlap; feeding starts at event `sub` of tape line `line`. */
+    const startFeeding = async (line: number, sub: number) => {
+      if (journaled) return;
+      journaled = true;
+      if (plan.verify && anchor) verifyAnchor(app, lastSeq, anchor);
+      if (anchor) window = window.filter((f) => f.at >= anchor!.event.at - overlapMs);
+      if (journalFile) appendJournal(journalFile, { baseSeq: app.engine.lastSeq, line, sub, resent: window.length }, true);
       // Re-sent now, as a venue re-sends after a reconnect: received at the current time, the
       // original time kept as the venue's, so the ledger's times never go backwards.
       for (const f of window.splice(0)) {
@@ -91,38 +143,70 @@ export async function ingestTape(opts: IngestOptions): Promise<IngestSummary> {
         resent++;
       }
     };
+
     for await (const raw of open()) {
       const item = reader.next(raw);
       if (!item) continue;
-      if (item.kind === 'event') {
-        const idx = ordinal++;
-        if (idx < start) {
-          if (item.event.type === 'fill') window.push(item.event);
-          anchorAt = item.event.at;
-          if (idx === start - 1) {
-            if (resume.verify) verifyAnchor(app, lastSeq, item);
-            window = window.filter((f) => f.at >= anchorAt! - overlapMs);
-          }
+      const bearing = item.kind === 'event' || item.kind === 'frame';
+      if (skipping) {
+        if (item.line < plan.line) {
+          if (bearing) skip(item.line, fedEventsOf(item));
           continue;
         }
-        if (!journaled) await sendOverlap();
-        if (item.event.at < clock.now()) {
-          throw new TapeError(item.line, `at ${new Date(item.event.at).toISOString()} is earlier than the engine's time ${new Date(clock.now()).toISOString()}`);
+        budget ??= (item.line === plan.line ? plan.sub : 0) + plan.more;
+        if (budget > 0) {
+          if (!bearing) continue; // applied by the run that fed the events around it
+          const events = fedEventsOf(item);
+          const take = Math.min(budget, events.length);
+          skip(item.line, events.slice(0, take));
+          budget -= take;
+          if (take === events.length) continue;
+          // Killed inside this line: feed the rest of the events it gave then.
+          skipping = false;
+          notBefore(item, clock);
+          if (item.at > clock.now()) clock.advanceTo(item.at);
+          await startFeeding(item.line, take);
+          for (const e of events.slice(take)) await feed(e);
+          continue;
         }
-        await feed(item.event);
-      } else if (ordinal >= start) {
-        if (item.at > clock.now()) clock.advanceTo(item.at);
-        if (item.kind === 'query') opts.output(answerQuery(app, item, item.at));
+        skipping = false;
       }
+      if (bearing) notBefore(item, clock);
+      if (item.at > clock.now()) clock.advanceTo(item.at);
+      if (item.kind === 'query') {
+        opts.output(answerQuery(app, item, item.at));
+        continue;
+      }
+      if (!bearing) continue;
+      await startFeeding(item.line, 0);
+      let events: InboundEvent[];
+      const recorded = item.kind === 'frame' && item.channel === 'user_ws' ? journal.frames.get(item.line) : undefined;
+      if (recorded) events = recorded; // parsed by a run that was killed before its events were recorded
+      else {
+        events = itemEvents(item, app.engine, opts.config, opts.onFrameProblem);
+        if (item.kind === 'frame' && item.channel === 'user_ws' && journalFile) {
+          appendJournal(journalFile, { line: item.line, events: events.filter(storable).map(encodeEventLine) }, false);
+        }
+      }
+      for (const e of events) await feed(e);
     }
-    if (ordinal < start) throw new TapeError(0, `the ledger has recorded ${start} events of a tape but this one holds only ${ordinal}: wrong tape for this ledger`);
-    if (!journaled) await sendOverlap();
+    if (skipping && ((budget ?? plan.more) > 0 || plan.line > reader.line + 1)) {
+      throw new TapeError(0, `the ledger has recorded ${skipped + (budget ?? plan.more)} events of a tape but this one holds only ${skipped}: wrong tape for this ledger`);
+    }
+    await startFeeding(reader.line + 1, 0);
     // A ledger that failed mid-feed is a failed run (exit 1), not a success line.
     if (app.engine.ledgerFailure) throw app.engine.ledgerFailure;
     opts.output(stateLine(app.engine, clock.now()));
-    return { resumedAfterSeq: app.recovery?.lastSeq ?? 0, skipped: start, resent, ingested };
+    return { resumedAfterSeq: app.recovery?.lastSeq ?? 0, skipped, resent, ingested };
   } finally {
     await app.dispose();
+  }
+}
+
+/** A line that feeds events may not lie before the engine's time (recovery may have moved it). */
+function notBefore(item: TapeItem, clock: VirtualClock): void {
+  if (item.at < clock.now()) {
+    throw new TapeError(item.line, `at ${new Date(item.at).toISOString()} is earlier than the engine's time ${new Date(clock.now()).toISOString()}`);
   }
 }
 
@@ -147,62 +231,81 @@ function journalPath(app: App): string | undefined {
   return typeof p === 'string' ? `${p}.ingest.jsonl` : undefined;
 }
 
-function appendJournal(file: string, entry: RunEntry): void {
+/** Appends one journal line; a run line is fsynced (it must outlive anything the run records). */
+function appendJournal(file: string, entry: RunEntry | FrameRecord, sync: boolean): void {
   const fd = fs.openSync(file, 'a');
   try {
     fs.writeSync(fd, `${JSON.stringify(entry)}\n`);
-    fs.fsyncSync(fd);
+    if (sync) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
 }
 
-/** The tape ordinal to resume at for a ledger ending at `lastSeq`, from the run journal. */
-export function resumeFromJournal(file: string | undefined, lastSeq: number): { start: number; verify: boolean } | undefined {
-  if (!file || !fs.existsSync(file)) return undefined;
-  let run: RunEntry | undefined;
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    let e: Partial<RunEntry>;
+/** A user_ws line's journal line: the stored events it gave when a run first fed it. */
+interface FrameRecord {
+  line: number;
+  events: Record<string, unknown>[];
+}
+
+/** The runs (in order) and the recorded user_ws lines' events in the journal beside a ledger. */
+function readJournal(file: string | undefined): { runs: RunEntry[]; frames: Map<number, InboundEvent[]> } {
+  const runs: RunEntry[] = [];
+  const frames = new Map<number, InboundEvent[]>();
+  if (!file || !fs.existsSync(file)) return { runs, frames };
+  for (const text of fs.readFileSync(file, 'utf8').split('\n')) {
+    let e: Partial<RunEntry & FrameRecord>;
     try {
-      e = JSON.parse(line) as Partial<RunEntry>;
+      e = JSON.parse(text) as Partial<RunEntry & FrameRecord>;
     } catch {
-      continue; // a line cut by a crash: its run never fed anything
+      continue; // a line cut by a crash: what it was about was never fed
     }
-    if (Number.isSafeInteger(e.baseSeq) && Number.isSafeInteger(e.start) && Number.isSafeInteger(e.resent) && e.baseSeq! < lastSeq) run = e as RunEntry;
+    if (Array.isArray(e.events) && Number.isSafeInteger(e.line)) {
+      // The first record of a line wins: a later run feeds a recorded line from its record.
+      if (!frames.has(e.line!)) frames.set(e.line!, e.events.map((ev) => decodeEventLine(ev)));
+    } else if ([e.baseSeq, e.line, e.sub, e.resent].every((n) => Number.isSafeInteger(n))) runs.push(e as RunEntry);
   }
+  return { runs, frames };
+}
+
+/** Where to resume for a ledger ending at `lastSeq`, from the journal's runs (undefined: no run recorded any of it). */
+export function resumeFromJournal(runs: readonly RunEntry[], lastSeq: number): ResumePlan | undefined {
+  const run = runs.filter((r) => r.baseSeq < lastSeq).at(-1);
   if (!run) return undefined;
   const k = lastSeq - run.baseSeq - 1; // index of the ledger's last record in that run's feed
   // The last record was a re-sent fill: nothing after the run's start was recorded yet.
-  return k < run.resent ? { start: run.start, verify: false } : { start: run.start + (k - run.resent) + 1, verify: true };
+  if (k < run.resent) return { line: run.line, sub: run.sub, more: 0, verify: false, legacy: false };
+  return { line: run.line, sub: run.sub, more: k - run.resent + 1, verify: true, legacy: false };
 }
 
 /** The tape event before the resume point must be the ledger's record at lastSeq (when it was not a re-send). */
-function verifyAnchor(app: App, lastSeq: number, item: Extract<TapeItem, { kind: 'event' }>): void {
+function verifyAnchor(app: App, lastSeq: number, anchor: { line: number; event: InboundEvent }): void {
   const rec = app.ledger.query({ fromSeq: lastSeq, toSeq: lastSeq })[0];
   if (!rec) return;
-  if (JSON.stringify(rec.payload) !== JSON.stringify(encodeEventLine(item.event))) {
-    throw new TapeError(item.line, `the ledger's last event (#${rec.seq}, ${rec.type} at ${new Date(rec.at).toISOString()}) is not this tape line: wrong tape for this ledger`);
+  if (JSON.stringify(rec.payload) !== JSON.stringify(encodeEventLine(anchor.event))) {
+    throw new TapeError(anchor.line, `the ledger's last event (#${rec.seq}, ${rec.type} at ${new Date(rec.at).toISOString()}) is not this tape line: wrong tape for this ledger`);
   }
 }
 
-/** A ledger without a run journal (written before it existed): after the last tape event equal to its last non-fill record. */
-async function legacyResume(app: App, lines: AsyncIterable<string> | Iterable<string>): Promise<number> {
+/**
+ * A ledger without a run journal (written before it existed, when ingest fed event lines only):
+ * resume after the last tape event line equal to its last non-fill record. Returns that line's number.
+ */
+async function legacyResume(app: App, lines: AsyncIterable<string> | Iterable<string>): Promise<ResumePlan> {
   let last;
   for (let to = app.engine.lastSeq; to > 0 && !last; to -= 1000) {
     last = app.ledger.query({ fromSeq: Math.max(1, to - 999), toSeq: to }).filter((r) => r.type !== 'fill').at(-1);
   }
-  if (!last) return 0;
+  if (!last) return { line: 0, sub: 0, more: 0, verify: false, legacy: true };
   app.logger.warn({ seq: last.seq }, 'no ingest journal beside the ledger: resuming after the last matching tape line');
   const anchor = JSON.stringify(last.payload);
   const reader = new TapeReader();
-  let ordinal = 0;
-  let idx = -1;
+  let line = -1;
   for await (const raw of lines) {
     const item = reader.next(raw);
     if (item?.kind !== 'event') continue;
-    if (item.event.at === last.at && JSON.stringify(encodeEventLine(item.event)) === anchor) idx = ordinal;
-    ordinal++;
+    if (item.event.at === last.at && JSON.stringify(encodeEventLine(item.event)) === anchor) line = item.line;
   }
-  if (idx < 0) throw new TapeError(0, `the ledger's last event (#${last.seq}, ${last.type} at ${new Date(last.at).toISOString()}) is not in this tape: wrong tape for this ledger`);
-  return idx + 1;
+  if (line < 0) throw new TapeError(0, `the ledger's last event (#${last.seq}, ${last.type} at ${new Date(last.at).toISOString()}) is not in this tape: wrong tape for this ledger`);
+  return { line, sub: 1, more: 0, verify: false, legacy: true };
 }

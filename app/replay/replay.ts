@@ -10,7 +10,7 @@ import { TapeError, errorMessage } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { stateLine, type StateLine } from '../../core/engine/report.ts';
 import { TapeReader } from './tape-lines.ts';
-import { frameEvents } from './frames.ts';
+import { itemEvents } from './frames.ts';
 
 export interface ReplayOptions {
   readonly config: PolyquoteConfig;
@@ -53,12 +53,7 @@ export async function replayTape(opts: ReplayOptions): Promise<ReplaySummary> {
           await app.start();
         }
         clock!.advanceTo(item.at);
-        if (item.kind === 'event') app.engine.ingest(item.event);
-        if (item.kind === 'frame') {
-          const r = frameEvents(item.channel, item.frame, item.at, app.engine, opts.config);
-          for (const e of r.events) app.engine.ingest(e);
-          for (const p of r.problems) opts.onFrameProblem?.(item.line, p.message);
-        }
+        for (const e of itemEvents(item, app.engine, opts.config, opts.onFrameProblem)) app.engine.ingest(e);
         if (item.kind === 'query') {
           const answer: Record<string, boolean> = {};
           if (item.canBuy !== undefined) answer.canBuy = app.engine.canBuy(item.tokenId!, item.canBuy);

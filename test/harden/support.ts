@@ -12,21 +12,14 @@ import { createMemoryLogger } from '../../core/logger.ts';
 import { stateLine } from '../../core/engine/report.ts';
 import { decodeEventLine } from '../../core/tape-codec.ts';
 import { PluginRegistry } from '../../plugins/registry.ts';
+import { STANDARD_RISK_YAML } from '../support/app-config.ts';
 
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export const BASE_YAML = `
-reconciler: { kind: oldest-first, pendingFillTtlSeconds: 120 }
-risk:
-  policies:
-    - { kind: conservative-limits, maxPositionShares: 100000 }
-    - { kind: degrade, thresholdShares: 25, forSeconds: 30 }
-    - { kind: hard-halt, sourceUnavailableSeconds: 300 }
-alerts: [ { kind: log } ]
-engine: { checkpointEverySeconds: 30 }
+export const BASE_YAML = `${STANDARD_RISK_YAML}engine: { checkpointEverySeconds: 30 }
 `;
 
 /** A config file with a sqlite ledger `<name>.sqlite` in `dir`. */

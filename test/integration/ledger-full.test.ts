@@ -16,6 +16,7 @@ import { createMemoryLogger } from '../../core/logger.ts';
 import { decodeEventLine } from '../../core/tape-codec.ts';
 import type { SqliteLedger } from '../../plugins/ledger/sqlite/sqlite-ledger.ts';
 import { PluginRegistry } from '../../plugins/registry.ts';
+import { STANDARD_RISK_YAML } from '../support/app-config.ts';
 import { sessionTape } from '../support/session-tape.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'pq-full-'));
@@ -35,15 +36,7 @@ describe('a ledger that runs out of space', () => {
     const session = sessionTape(1500);
     const events: InboundEvent[] = session.lines.map((l) => decodeEventLine(JSON.parse(l) as Record<string, unknown>));
     const config = parseConfig(
-      `
-reconciler: { kind: oldest-first, pendingFillTtlSeconds: 120 }
-risk:
-  policies:
-    - { kind: conservative-limits, maxPositionShares: 100000 }
-    - { kind: degrade, thresholdShares: 25, forSeconds: 30 }
-    - { kind: hard-halt, sourceUnavailableSeconds: 300 }
-alerts: [ { kind: log } ]
-ledger: { kind: sqlite, path: ./full-${which.length}.sqlite, maxSizeMb: 2, groupCommit: ${groupCommit} }
+      `${STANDARD_RISK_YAML}ledger: { kind: sqlite, path: ./full-${which.length}.sqlite, maxSizeMb: 2, groupCommit: ${groupCommit} }
 engine: { checkpointEverySeconds: 3600 }
 log: { level: silent }
 `,

@@ -1,52 +1,16 @@
 /** The sqlite ledger's writer thread: streamed groups, failures seen from the engine thread, crash and close. */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { VirtualClock } from '../../core/clock.ts';
+import { describe, expect, it, vi } from 'vitest';
 import { LedgerError } from '../../core/errors.ts';
-import { SqliteLedger, type SqliteLedgerOptions } from '../../plugins/ledger/sqlite/sqlite-ledger.ts';
-import { codeOf, fillRecord, T0, tempDir, TOKEN_A, TOKEN_B } from './ledger-harness.ts';
+import type { SqliteLedger } from '../../plugins/ledger/sqlite/sqlite-ledger.ts';
+import { appendUntilFailed, codeOf, useSqliteFiles, fillRecord, T0, TOKEN_A, TOKEN_B } from './ledger-harness.ts';
 
-let tmp: ReturnType<typeof tempDir>;
-let file: string;
-let clock: VirtualClock;
-const opened: SqliteLedger[] = [];
-
-function ledgerAt(options: Partial<SqliteLedgerOptions> = {}): SqliteLedger {
-  const l = new SqliteLedger({ path: file, clock, ...options });
-  opened.push(l);
-  return l;
-}
-
-function committedCount(): number {
-  const db = new Database(file, { readonly: true });
-  try {
-    return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
+const files = useSqliteFiles();
+const { ledgerAt, committedCount } = files;
 
 /** The ledger's writer thread (private), to kill it the way a bug or the OS would. */
 const workerOf = (l: SqliteLedger) => (l as unknown as { writer: { worker: Worker } }).writer.worker;
-
-beforeEach(() => {
-  tmp = tempDir();
-  file = path.join(tmp.dir, 'ledger.sqlite');
-  clock = new VirtualClock(T0);
-});
-afterEach(() => {
-  for (const l of opened.splice(0)) {
-    try {
-      l.close();
-    } catch {
-      // failed on purpose
-    }
-  }
-  tmp.remove();
-});
 
 describe('the writer thread', () => {
   it('streams rows into the open group but shows nothing to readers before the commit', async () => {
@@ -66,18 +30,9 @@ describe('the writer thread', () => {
 
   it('reports SQLITE_FULL of a streamed chunk at the commit, once, keeping the whole group', () => {
     const l = ledgerAt({ groupCommit: { maxBatch: 1000, intervalMs: 20 }, maxSizeBytes: 60 * 16384 });
-    l.open();
-    const failures: Error[] = [];
-    l.onFailure((e) => failures.push(e));
-    let seq = 0;
-    let thrown: unknown;
-    try {
-      for (seq = 1; seq <= 100_000; seq++) l.append(fillRecord(seq));
-    } catch (err) {
-      thrown = err;
-    }
-    expect((thrown as LedgerError).code).toBe('LEDGER_FAILED');
-    expect(((thrown as LedgerError).cause as { code: string }).code).toBe('SQLITE_FULL');
+    const { seq, error, failures } = appendUntilFailed(l);
+    expect(error.code).toBe('LEDGER_FAILED');
+    expect((error.cause as { code: string }).code).toBe('SQLITE_FULL');
     // Reported by an append after the group's commit was answered (never by a streamed chunk), at
     // the latest by the one closing the next group; the failed group and what followed are kept.
     const committed = committedCount();
@@ -91,7 +46,7 @@ describe('the writer thread', () => {
     expect(committedCount()).toBe(committed); // a failed retry never leaves part of the group behind
     expect(failures).toHaveLength(1);
     expect(codeOf(() => l.close())).toBe('LEDGER_FAILED');
-    expect(fs.existsSync(`${file}.lock`)).toBe(false);
+    expect(fs.existsSync(`${files.file}.lock`)).toBe(false);
     expect(ledgerAt().open()).toEqual({ lastSeq: committed });
   });
 
@@ -143,7 +98,7 @@ describe('the writer thread', () => {
     expect(codeOf(() => l.flush())).toBe('LEDGER_FAILED');
     expect(failures).toHaveLength(1);
     expect(codeOf(() => l.close())).toBe('LEDGER_FAILED'); // record 11 was never written
-    expect(fs.existsSync(`${file}.lock`)).toBe(false);
+    expect(fs.existsSync(`${files.file}.lock`)).toBe(false);
     expect(ledgerAt().open()).toEqual({ lastSeq: 10 });
   });
 
@@ -161,7 +116,7 @@ describe('the writer thread', () => {
     expect(codeOf(() => l.flush())).toBe('LEDGER_FAILED');
     expect(failures).toHaveLength(1);
     expect(codeOf(() => l.close())).toBe('LEDGER_FAILED');
-    expect(fs.existsSync(`${file}.lock`)).toBe(false);
+    expect(fs.existsSync(`${files.file}.lock`)).toBe(false);
   });
 
   it('joins the thread and releases the lock on close; flush after close is LEDGER_NOT_OPEN', async () => {
@@ -171,8 +126,8 @@ describe('the writer thread', () => {
     const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
     for (let seq = 1; seq <= 5; seq++) l.append(fillRecord(seq));
     l.close();
-    expect(fs.existsSync(`${file}.lock`)).toBe(false);
-    expect(fs.existsSync(`${file}-wal`)).toBe(false); // the writer closed last and checkpointed the WAL
+    expect(fs.existsSync(`${files.file}.lock`)).toBe(false);
+    expect(fs.existsSync(`${files.file}-wal`)).toBe(false); // the writer closed last and checkpointed the WAL
     await exited;
     expect(codeOf(() => l.flush())).toBe('LEDGER_NOT_OPEN');
     expect(codeOf(() => l.append(fillRecord(6)))).toBe('LEDGER_NOT_OPEN');

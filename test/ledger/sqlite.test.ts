@@ -5,35 +5,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { VirtualClock } from '../../core/clock.ts';
+import { describe, expect, it, vi } from 'vitest';
 import { LedgerError } from '../../core/errors.ts';
-import { SqliteLedger, type SqliteLedgerOptions } from '../../plugins/ledger/sqlite/sqlite-ledger.ts';
+import type { SqliteLedger } from '../../plugins/ledger/sqlite/sqlite-ledger.ts';
 import { sqliteLedgerPlugin } from '../../plugins/ledger/sqlite/index.ts';
 import { querySql } from '../../plugins/ledger/sqlite/sqlite-statements.ts';
 import type { LedgerQuery, LedgerRecord } from '../../core/ledger/ledger.ts';
-import { codeOf, fillRecord, pluginContext, T0, tempDir, TOKEN_A, TOKEN_B } from './ledger-harness.ts';
+import { appendUntilFailed, codeOf, useSqliteFiles, fillRecord, pluginContext, T0, TOKEN_A, TOKEN_B } from './ledger-harness.ts';
 
-let tmp: ReturnType<typeof tempDir>;
-let file: string;
-let clock: VirtualClock;
-const opened: SqliteLedger[] = [];
-
-function ledgerAt(options: Partial<SqliteLedgerOptions> = {}): SqliteLedger {
-  const l = new SqliteLedger({ path: file, clock, ...options });
-  opened.push(l);
-  return l;
-}
-
-/** Rows on disk as another connection sees them: what a crash right now would keep. */
-function committedCount(): number {
-  const db = new Database(file, { readonly: true });
-  try {
-    return (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
+const files = useSqliteFiles();
+const { ledgerAt, committedCount } = files;
 
 const sha = (p: string) => crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex');
 
@@ -54,22 +35,6 @@ function openError(l: SqliteLedger): LedgerError {
   }
   throw new Error('expected open() to fail');
 }
-
-beforeEach(() => {
-  tmp = tempDir();
-  file = path.join(tmp.dir, 'ledger.sqlite');
-  clock = new VirtualClock(T0);
-});
-afterEach(() => {
-  for (const l of opened.splice(0)) {
-    try {
-      l.close();
-    } catch {
-      // a test that failed the ledger on purpose may still hold unwritten records
-    }
-  }
-  tmp.remove();
-});
 
 describe('the sqlite ledger file', () => {
   it('sees everything flushed after reopening, and close flushes the rest', () => {
@@ -99,9 +64,9 @@ describe('the sqlite ledger file', () => {
     const l = ledgerAt({ groupCommit: { maxBatch: 1000, intervalMs: 20 } });
     l.open();
     for (let seq = 1; seq <= 3; seq++) l.append(fillRecord(seq));
-    clock.advanceBy(19);
+    files.clock.advanceBy(19);
     expect(committedCount()).toBe(0);
-    clock.advanceBy(1);
+    files.clock.advanceBy(1);
     await vi.waitFor(() => expect(committedCount()).toBe(3));
   });
 
@@ -122,9 +87,9 @@ describe('the sqlite ledger file', () => {
   it('resolves a relative path against the config directory and applies defaults', () => {
     const config = sqliteLedgerPlugin.configSchema.parse({ kind: 'sqlite', path: 'data/l.sqlite' });
     expect(config).toMatchObject({ groupCommit: { maxBatch: 1000, intervalMs: 20 }, checkpointEverySeconds: 60, synchronous: 'normal', readOnly: false });
-    const l = sqliteLedgerPlugin.create(config, pluginContext(clock, tmp.dir));
-    opened.push(l);
-    expect(l.path).toBe(path.join(tmp.dir, 'data', 'l.sqlite'));
+    const l = sqliteLedgerPlugin.create(config, pluginContext(files.clock, files.dir));
+    files.closeAfter(l);
+    expect(l.path).toBe(path.join(files.dir, 'data', 'l.sqlite'));
     l.open();
     expect(fs.existsSync(l.path)).toBe(true);
     expect(sqliteLedgerPlugin.configSchema.safeParse({ kind: 'sqlite', path: 'x', groupComit: {} }).success).toBe(false);
@@ -144,7 +109,7 @@ describe('the token dictionary and the indexes', () => {
   const rec = (seq: number, tokenId: string | null, at = T0 + seq * 1000, type = 'fill'): LedgerRecord =>
     ({ seq, type, tokenId, at, payload: { kind: type, n: seq } });
   const rows = (sql: string) => {
-    const db = new Database(file, { readonly: true });
+    const db = new Database(files.file, { readonly: true });
     try {
       return db.prepare(sql).all();
     } finally {
@@ -207,7 +172,7 @@ describe('the token dictionary and the indexes', () => {
     expect(rows("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name")).toEqual([
       { name: 'events_token_at' }, { name: 'events_type_at' },
     ]);
-    const db = new Database(file, { readonly: true });
+    const db = new Database(files.file, { readonly: true });
     try {
       const plan = (q: LedgerQuery) => {
         const built = querySql(q)!;
@@ -225,51 +190,51 @@ describe('the token dictionary and the indexes', () => {
 
 describe('opening a file that is not a healthy ledger', () => {
   it('refuses a file that is not SQLite, naming it, and leaves it byte for byte', () => {
-    fs.writeFileSync(file, 'this is a config file, not a ledger\n'.repeat(20));
-    const before = sha(file);
+    fs.writeFileSync(files.file, 'this is a config file, not a ledger\n'.repeat(20));
+    const before = sha(files.file);
     const err = openError(ledgerAt());
     expect(err.code).toBe('LEDGER_CORRUPT');
-    expect(err.message).toContain(file);
-    expect(sha(file)).toBe(before);
-    expect(fs.existsSync(`${file}.lock`)).toBe(false);
+    expect(err.message).toContain(files.file);
+    expect(sha(files.file)).toBe(before);
+    expect(fs.existsSync(`${files.file}.lock`)).toBe(false);
   });
 
   it('refuses a truncated ledger and leaves it unchanged', () => {
     realLedger(3000);
-    const size = fs.statSync(file).size;
-    fs.truncateSync(file, Math.floor(size / 2 / 16384) * 16384);
-    const before = sha(file);
+    const size = fs.statSync(files.file).size;
+    fs.truncateSync(files.file, Math.floor(size / 2 / 16384) * 16384);
+    const before = sha(files.file);
     expect(openError(ledgerAt()).code).toBe('LEDGER_CORRUPT');
-    expect(sha(file)).toBe(before);
+    expect(sha(files.file)).toBe(before);
   });
 
   it('refuses a ledger with garbage written over its pages and leaves it unchanged', () => {
     realLedger(3000);
-    const fd = fs.openSync(file, 'r+');
+    const fd = fs.openSync(files.file, 'r+');
     fs.writeSync(fd, crypto.randomBytes(16384 * 3), 0, 16384 * 3, 16384 * 2);
     fs.closeSync(fd);
-    const before = sha(file);
+    const before = sha(files.file);
     const err = openError(ledgerAt());
     expect(err.code).toBe('LEDGER_CORRUPT');
     expect(err.message).toMatch(/quick_check|malformed|cannot be read/);
-    expect(sha(file)).toBe(before);
+    expect(sha(files.file)).toBe(before);
   });
 
   it('refuses a ledger written by a newer schema version', () => {
     realLedger(10);
-    const db = new Database(file);
+    const db = new Database(files.file);
     db.pragma('user_version = 99');
     db.close();
-    const before = sha(file);
+    const before = sha(files.file);
     const err = openError(ledgerAt());
     expect(err.code).toBe('LEDGER_SCHEMA_NEWER');
     expect(err.message).toMatch(/expected schema version ≤ 2, got 99/);
-    expect(sha(file)).toBe(before);
+    expect(sha(files.file)).toBe(before);
   });
 
   it('refuses a ledger of the older schema version 1, naming both versions and what to do', () => {
     // The version-1 layout as that polyquote wrote it: token ids as text in events, an (at) index.
-    const db = new Database(file);
+    const db = new Database(files.file);
     db.pragma('page_size = 16384');
     db.pragma('journal_mode = WAL');
     db.exec(`
@@ -287,20 +252,20 @@ describe('opening a file that is not a healthy ledger', () => {
     const f = fillRecord(1);
     db.prepare('INSERT INTO events (seq, type, token_id, at, payload) VALUES (?, ?, ?, ?, ?)').run(f.seq, f.type, f.tokenId, f.at, JSON.stringify(f.payload));
     db.close(); // checkpoints the WAL: the file is complete on its own
-    const before = sha(file);
+    const before = sha(files.file);
     for (const readOnly of [false, true]) {
       const err = openError(ledgerAt({ readOnly }));
       expect(err.code).toBe('LEDGER_SCHEMA_OLDER');
-      expect(err.message).toContain(file);
+      expect(err.message).toContain(files.file);
       expect(err.message).toMatch(/older polyquote \(expected schema version 2, got 1\)/);
       expect(err.message).toMatch(/export it .*polyquote ledger export.*or start a new ledger/);
-      expect(sha(file)).toBe(before);
-      expect(fs.existsSync(`${file}.lock`)).toBe(false);
+      expect(sha(files.file)).toBe(before);
+      expect(fs.existsSync(`${files.file}.lock`)).toBe(false);
     }
   });
 
   it('refuses a SQLite database that is not a polyquote ledger', () => {
-    const db = new Database(file);
+    const db = new Database(files.file);
     db.exec('CREATE TABLE accounts (id INTEGER PRIMARY KEY)');
     db.close();
     expect(openError(ledgerAt()).code).toBe('LEDGER_FOREIGN');
@@ -317,16 +282,16 @@ describe('the writer lock', () => {
 
   it('takes over a lock left by a dead process on this host', () => {
     const dead = spawnSync(process.execPath, ['-e', '']).pid!;
-    fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: dead, hostname: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z' }));
+    fs.writeFileSync(`${files.file}.lock`, JSON.stringify({ pid: dead, hostname: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z' }));
     const l = ledgerAt();
     expect(l.open()).toEqual({ lastSeq: 0 });
-    expect(JSON.parse(fs.readFileSync(`${file}.lock`, 'utf8'))).toMatchObject({ pid: process.pid });
+    expect(JSON.parse(fs.readFileSync(`${files.file}.lock`, 'utf8'))).toMatchObject({ pid: process.pid });
     l.close();
-    expect(fs.existsSync(`${file}.lock`)).toBe(false);
+    expect(fs.existsSync(`${files.file}.lock`)).toBe(false);
   });
 
   it('never judges a lock from another host stale', () => {
-    fs.writeFileSync(`${file}.lock`, JSON.stringify({ pid: 1, hostname: 'some-other-host', startedAt: '2026-01-01T00:00:00.000Z' }));
+    fs.writeFileSync(`${files.file}.lock`, JSON.stringify({ pid: 1, hostname: 'some-other-host', startedAt: '2026-01-01T00:00:00.000Z' }));
     const err = openError(ledgerAt());
     expect(err.code).toBe('LEDGER_LOCKED');
     expect(err.message).toContain('pid 1 on some-other-host');
@@ -343,31 +308,22 @@ describe('the writer lock', () => {
     expect([...reader.iterate(1)].map((r) => r.seq)).toEqual([2, 3]);
     expect(codeOf(() => reader.append(fillRecord(4)))).toBe('LEDGER_READ_ONLY');
     reader.close();
-    expect(fs.existsSync(`${file}.lock`)).toBe(true);
+    expect(fs.existsSync(`${files.file}.lock`)).toBe(true);
     writer.append(fillRecord(4));
   });
 
   it('refuses a read-only open of a missing ledger without creating it', () => {
     expect(openError(ledgerAt({ readOnly: true })).code).toBe('LEDGER_NOT_FOUND');
-    expect(fs.existsSync(file)).toBe(false);
+    expect(fs.existsSync(files.file)).toBe(false);
   });
 });
 
 describe('a write failure (SQLITE_FULL)', () => {
   it('fails the ledger once, refuses appends and keeps the unwritten records buffered', () => {
     const l = ledgerAt({ groupCommit: { maxBatch: 100, intervalMs: 20 }, maxSizeBytes: 40 * 16384 });
-    l.open();
-    const failures: Error[] = [];
-    l.onFailure((e) => failures.push(e));
-    let seq = 0;
-    let thrown: unknown;
-    try {
-      for (seq = 1; seq <= 100_000; seq++) l.append(fillRecord(seq));
-    } catch (err) {
-      thrown = err;
-    }
-    expect((thrown as LedgerError).code).toBe('LEDGER_FAILED');
-    expect(((thrown as LedgerError).cause as { code: string }).code).toBe('SQLITE_FULL');
+    const { seq, error, failures } = appendUntilFailed(l);
+    expect(error.code).toBe('LEDGER_FAILED');
+    expect((error.cause as { code: string }).code).toBe('SQLITE_FULL');
     const committed = committedCount();
     // The group that did not fit, and what was appended while its COMMIT was in flight (at most one
     // more group: the append closing it waits for the first, and the throwing record is refused).
@@ -377,13 +333,13 @@ describe('a write failure (SQLITE_FULL)', () => {
     expect(kept).toBeLessThan(200);
     expect(l.bufferedCount).toBe(kept);
     expect(codeOf(() => l.append(fillRecord(seq + 1)))).toBe('LEDGER_FAILED');
-    clock.advanceBy(100); // timer ticks do not retry or report again
+    files.clock.advanceBy(100); // timer ticks do not retry or report again
     expect(codeOf(() => l.flush())).toBe('LEDGER_FAILED'); // an explicit retry still cannot write them
     expect(l.bufferedCount).toBe(kept);
     expect(failures).toHaveLength(1);
     expect(failures[0]!.message).toContain('SQLITE_FULL');
     expect(codeOf(() => l.close())).toBe('LEDGER_FAILED');
-    expect(fs.existsSync(`${file}.lock`)).toBe(false);
+    expect(fs.existsSync(`${files.file}.lock`)).toBe(false);
     const after = ledgerAt();
     expect(after.open()).toEqual({ lastSeq: committed }); // what was lost is a suffix, never a hole
     expect(committed).toBe(seq - 1 - kept);

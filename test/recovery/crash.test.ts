@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { STANDARD_RISK_YAML } from '../support/app-config.ts';
 import { sessionTape } from '../support/session-tape.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -17,15 +18,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function config(name: string): string {
   const file = path.join(dir, `${name}.yaml`);
-  writeFileSync(file, `
-reconciler: { kind: oldest-first, pendingFillTtlSeconds: 120 }
-risk:
-  policies:
-    - { kind: conservative-limits, maxPositionShares: 100000 }
-    - { kind: degrade, thresholdShares: 25, forSeconds: 30 }
-    - { kind: hard-halt, sourceUnavailableSeconds: 300 }
-alerts: [ { kind: log } ]
-ledger: { kind: sqlite, path: ./${name}.sqlite, groupCommit: { maxBatch: 100, intervalMs: 20 } }
+  writeFileSync(file, `${STANDARD_RISK_YAML}ledger: { kind: sqlite, path: ./${name}.sqlite, groupCommit: { maxBatch: 100, intervalMs: 20 } }
 engine: { checkpointEverySeconds: 30 }
 `);
   return file;

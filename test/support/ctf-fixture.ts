@@ -1,34 +1,18 @@
 /**
- * Deploys the real Gnosis ConditionalTokens contract (from its npm artifact), a solc-compiled 6-decimal
- * collateral and the real Multicall3 (viem's creation bytecode, installed at its canonical address
- * with anvil_setCode) onto an anvil node, prepares binary conditions and splits collateral so the
+ * Deploys the real Gnosis ConditionalTokens contract (from its npm artifact), the simulator's
+ * 6-decimal collateral (sim/chain/contracts/SimCollateral.sol, from its committed artifact, which
+ * test/sim/chain/artifacts.test.ts rebuilds with solc) and the real Multicall3 (viem's creation
+ * bytecode, installed at its canonical address with anvil_setCode) onto an anvil node, prepares binary conditions and splits collateral so the
  * funder really holds outcome tokens. Position ids are computed on-chain and cross-checked locally.
  */
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import solc from 'solc';
 import {
   createPublicClient, createWalletClient, defineChain, encodePacked, http, keccak256, parseAbi, toHex,
   type Abi, type Address, type Hex, type PublicClient,
 } from 'viem';
-
-const require = createRequire(import.meta.url);
-
-/** The real Multicall3 creation bytecode, as shipped (unexported) inside viem's constants. */
-function multicall3CreationCode(): Hex {
-  const file = join(dirname(require.resolve('viem')), '..', '_esm', 'constants', 'contracts.js');
-  const m = /multicall3Bytecode = '(0x[0-9a-f]+)'/.exec(readFileSync(file, 'utf8'));
-  if (!m) throw new Error(`multicall3Bytecode not found in ${file}`);
-  return m[1] as Hex;
-}
-const ctfArtifact = require('@gnosis.pm/conditional-tokens-contracts/build/contracts/ConditionalTokens.json') as {
-  abi: Abi;
-  bytecode: Hex;
-};
+import { collateralArtifact, ctfArtifact, MULTICALL3, multicall3Artifact } from '../../sim/chain/deploy.ts';
 
 /** Multicall3's address on every EVM chain it is deployed to (Polygon included). */
-export const MULTICALL3_ADDRESS: Address = '0xcA11bde05977b3631167028862bE2a173976CA11';
+export const MULTICALL3_ADDRESS: Address = MULTICALL3;
 const ZERO32: Hex = `0x${'00'.repeat(32)}`;
 
 const collateralAbi = parseAbi([
@@ -36,28 +20,6 @@ const collateralAbi = parseAbi([
   'function approve(address spender, uint256 amount) returns (bool)',
   'function balanceOf(address) view returns (uint256)',
 ]);
-
-let compiledCollateral: { abi: Abi; bytecode: Hex } | undefined;
-
-/** Compiles test/support/contracts/TestCollateral.sol with solc-js, once per process. */
-export function compileCollateral(): { abi: Abi; bytecode: Hex } {
-  if (compiledCollateral) return compiledCollateral;
-  const source = readFileSync(new URL('./contracts/TestCollateral.sol', import.meta.url), 'utf8');
-  const input = {
-    language: 'Solidity',
-    sources: { 'TestCollateral.sol': { content: source } },
-    settings: { optimizer: { enabled: true, runs: 200 }, outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } } },
-  };
-  const out = JSON.parse(solc.compile(JSON.stringify(input))) as {
-    errors?: { severity: string; formattedMessage: string }[];
-    contracts: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string } } }>>;
-  };
-  const errors = (out.errors ?? []).filter((e) => e.severity === 'error');
-  if (errors.length) throw new Error(`solc failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
-  const c = out.contracts['TestCollateral.sol']!['TestCollateral']!;
-  compiledCollateral = { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}` };
-  return compiledCollateral;
-}
 
 export interface FixtureCondition {
   readonly questionId: Hex;
@@ -123,10 +85,9 @@ export async function deployCtfFixture(rpcUrl: string, opts: CtfFixtureOptions =
   };
 
   const ctf = await deploy(ctfArtifact.abi, ctfArtifact.bytecode);
-  const col = compileCollateral();
-  const collateral = await deploy(col.abi, col.bytecode);
+  const collateral = await deploy(collateralArtifact.abi, collateralArtifact.bytecode);
   // The real Multicall3: deploy its creation code anywhere, then copy the runtime to the canonical address.
-  const tmpMulticall = await deploy([], multicall3CreationCode());
+  const tmpMulticall = await deploy([], multicall3Artifact.bytecode);
   const runtime = await publicClient.getCode({ address: tmpMulticall });
   await publicClient.request({ method: 'anvil_setCode' as never, params: [MULTICALL3_ADDRESS, runtime] as never });
 
