@@ -3,8 +3,11 @@
  * orders submitted, live, partly filled, cancelled; fills pending then absorbed by snapshots; books
  * replaced — through Engine.ingest with the SQLite ledger (as live). Runs in a child process
  * (--expose-gc) for a clean heap; figures at 1M and at the end, and the growth from 1M to the end
- * (target flat within 10 % once warm). The end is 2M events by default so `npm run bench` stays
- * within ~10 minutes; the 10M figure: `PQ_MEMORY_EVENTS=10000000 npm run bench -- memory` (~10–15 min on 2 busy cores).
+ * (target flat within 10 % once warm: the 1 h dedup window fills by 360k events). The end is 5M
+ * events by default, the most that fits in ~8 minutes on 2 busy cores; the 10M figure:
+ * `PQ_MEMORY_EVENTS=10000000 npm run bench -- memory` (~15–30 min on 2 busy cores). Each mark is
+ * echoed on stderr as the child reaches it. RSS includes the SQLite page cache of the writer thread
+ * (capped at 64 MiB by its cache_size), which fills in the first ~500k events.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -88,12 +91,15 @@ engine: { checkpointEverySeconds: 300, dedupWindowSeconds: 3600 }
 interface Mark { events: number; rss: number; heap: number; secs: number }
 
 export async function run(): Promise<BenchResult[]> {
-  const total = Number(process.env.PQ_MEMORY_EVENTS ?? 2_000_000);
+  const total = Number(process.env.PQ_MEMORY_EVENTS ?? 5_000_000);
   const marks = await new Promise<Mark[]>((resolve, reject) => {
     const c = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', SELF, '--child', String(total)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      process.stderr.write(`memory: ${d.toString()}`);
+    });
     c.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
     c.on('error', reject);
     c.on('exit', (code) => (code === 0 ? resolve(out.trim().split('\n').map((l) => JSON.parse(l) as Mark)) : reject(new Error(`memory child exited ${code}: ${err}`))));

@@ -36,6 +36,11 @@ export class FillMemory {
   /** `isPending(tokenId, key)`: whether a key is still a pending fill (then it is never forgotten). */
   constructor(private readonly windowMs: number, private readonly isPending: (tokenId: string, key: string) => boolean) {}
 
+  /** Keys remembered, and keys indexed by trade id (both bounded by the window, the count bound and pending). */
+  get size(): { keys: number; tradeKeys: number; tradeIds: number } {
+    return { keys: this.seen.size, tradeKeys: this.tradeFills.size, tradeIds: this.byTrade.size };
+  }
+
   /** The last status of a fill by its key (undefined: not seen within the window). */
   statusOf(key: string): FillStatus | undefined {
     return this.seen.get(key)?.status;

@@ -84,6 +84,14 @@ export class InventoryManager {
     return this.memory.statusOf(key);
   }
 
+  /** How many entries the manager holds: positions and timers per token, pending fills, dedup keys. */
+  retainedCounts(): { positions: number; pending: number; ageTimers: number; dedupKeys: number; dedupTradeKeys: number; dedupTradeIds: number } {
+    let pending = 0;
+    for (const p of this.positions.values()) pending += p.pending.size;
+    const m = this.memory.size;
+    return { positions: this.positions.size, pending, ageTimers: this.ageTimers.size, dedupKeys: m.keys, dedupTradeKeys: m.tradeKeys, dedupTradeIds: m.tradeIds };
+  }
+
   discrepancyCount(tokenId: string): number {
     return this.discrepancies.get(tokenId) ?? 0;
   }

@@ -37,11 +37,18 @@ export interface GatewayStats {
 }
 
 const DEFAULT_LOOKUP_DELAYS = [250, 500, 1000, 2000, 4000];
+/** The origin map is first swept of closed orders when it holds this many. */
+const MIN_ORIGIN_SWEEP = 1024;
 
 export class Gateway implements OrderGateway {
   readonly stats: GatewayStats = { submitted: 0, refused: new Map(), rejected: new Map(), unknownOutcomes: 0, unknownResolved: 0, cancelsRequested: 0, cancelsConfirmed: 0 };
-  /** Which strategy placed each order we still track, so a failed strategy's orders can be cancelled. */
+  /**
+   * Which strategy placed each order we still track, so a failed strategy's orders can be cancelled.
+   * Only open orders need theirs: the ones closed by the feed (filled, expired, cancelled by the
+   * venue) are swept out whenever the map has doubled since the last sweep (amortised O(1)).
+   */
   private readonly origins = new Map<string, string>();
+  private sweepOriginsAt = MIN_ORIGIN_SWEEP;
   private readonly lookupDelays: readonly number[];
   private readonly inflight = new Set<Promise<unknown>>();
 
@@ -69,7 +76,7 @@ export class Gateway implements OrderGateway {
     });
     if (!admitted.admitted) return this.refuse(admitted.code, admitted.reason, intent);
     this.stats.submitted++;
-    if (intent.origin) this.origins.set(prepared.orderId, intent.origin);
+    if (intent.origin) this.setOrigin(prepared.orderId, intent.origin);
     let outcome: PlaceOutcome;
     try {
       const answers = await this.track(this.venue.place([prepared]));
@@ -89,8 +96,8 @@ export class Gateway implements OrderGateway {
   private renamed(oldId: string, newId: string, intent: OrderIntent): void {
     this.engine.ingest({ type: 'order', at: this.clock.now(), orderId: oldId, tokenId: intent.tokenId, side: intent.side, originalSize: intent.size, price: intent.price, status: 'REJECTED', reason: 'RESIGNED_AS_NEW_ID' });
     this.engine.ingest({ type: 'submit', at: this.clock.now(), orderId: newId, tokenId: intent.tokenId, side: intent.side, price: intent.price, size: intent.size });
-    if (intent.origin) this.origins.set(newId, intent.origin);
     this.origins.delete(oldId);
+    if (intent.origin) this.setOrigin(newId, intent.origin);
     this.logger.warn({ oldId, newId }, 'order re-signed for the venue\'s version: recorded under its new id');
   }
 
@@ -129,6 +136,11 @@ export class Gateway implements OrderGateway {
     }
     const market = this.venue.markets().find((m) => m.tokens.includes(tokenId));
     return sizeOrder({ wanted, multiplier: decision.sizeMultiplier, room, minSize: market?.minOrderSize ?? 0n });
+  }
+
+  /** How many orders the gateway remembers the origin of (open ones, plus closed ones until the next sweep). */
+  get trackedOrigins(): number {
+    return this.origins.size;
   }
 
   rateBudget(): RateBudget {
@@ -219,6 +231,13 @@ export class Gateway implements OrderGateway {
       this.origins.delete(id);
       this.stats.cancelsConfirmed++;
     }
+  }
+
+  private setOrigin(orderId: string, origin: string): void {
+    this.origins.set(orderId, origin);
+    if (this.origins.size < this.sweepOriginsAt) return;
+    for (const id of this.origins.keys()) if (id !== orderId && this.engine.orders.get(id) === undefined) this.origins.delete(id);
+    this.sweepOriginsAt = Math.max(MIN_ORIGIN_SWEEP, 2 * this.origins.size);
   }
 
   private track<T>(p: Promise<T>): Promise<T> {

@@ -239,6 +239,11 @@ export class OrderTracker {
     return out;
   }
 
+  /** How many entries each of the tracker's maps holds (all bounded by open orders or the closed memory). */
+  retainedCounts(): { open: number; closed: number; fillMatched: number; failedMatched: number; cashReserved: number } {
+    return { open: this.open.size, closed: this.closed.size, fillMatched: this.fillMatched.size, failedMatched: this.failedMatched.size, cashReserved: this.cashReserved.size };
+  }
+
   /** Whether an order id is ours and recently closed. */
   isClosed(orderId: string): boolean {
     return this.closed.has(orderId);

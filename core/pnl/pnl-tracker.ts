@@ -92,6 +92,11 @@ export class PnlTracker {
     return { qty: t.qty, avgCost, realized: t.realized, unrealized, mark: t.mark };
   }
 
+  /** Tokens tracked and SELL bookings a FAILED report may still undo (one per pending SELL fill). */
+  retainedCounts(): { tokens: number; sellBookings: number } {
+    return { tokens: this.tokens.size, sellBookings: this.sellBookings.size };
+  }
+
   exportState(): Record<string, [string, string, string, string | null]> {
     return Object.fromEntries([...this.tokens].map(([k, t]) => [k, [t.qty.toString(), t.cost.toString(), t.realized.toString(), t.mark?.toString() ?? null]]));
   }

@@ -127,6 +127,24 @@ describe('order gateway', () => {
     expect(t.app.ledger.query({}).map((x) => x.type)).toEqual(['submit', 'order', 'cancel', 'cancel', 'order']);
   });
 
+  it('forgets the origin of orders the feed closed, and still cancels a strategy\'s open ones by origin', async () => {
+    const t = await startTrading({ limit: 1_000_000 });
+    const ids: string[] = [];
+    // 3000 quotes of strategies "a" and "b", each closed by the feed (cancelled, filled) but the last 5.
+    for (let i = 0; i < 3000; i++) {
+      const r = (await t.settle(t.gateway.submit({ ...buy(1, 0.5), origin: i % 2 ? 'a' : 'b' }))) as { orderId: string };
+      ids.push(r.orderId);
+      if (i >= 2995) continue;
+      t.venue.emit({ type: 'order', at: t.clock.now(), orderId: r.orderId, tokenId: YES, side: 'BUY', status: i % 3 ? 'CANCELED' : 'MATCHED', sizeMatched: i % 3 ? 0n : sh(1) });
+    }
+    expect(t.engine.orders.openOrders()).toHaveLength(5);
+    expect(t.gateway.trackedOrigins).toBeLessThanOrEqual(2048);
+    t.venue.cancelScript = (orderIds) => ({ canceled: [...orderIds], notCanceled: {} });
+    const out = await t.settle(t.gateway.cancelAll('a'));
+    expect([...out.canceled].sort()).toEqual([ids[2995], ids[2997], ids[2999]].sort());
+    expect(t.engine.orders.openOrders().map((o) => o.orderId).sort()).toEqual([ids[2996], ids[2998]].sort());
+  });
+
   it('sizes exactly: multiplier, room, collateral, grid and minimum', async () => {
     const t = await startTrading({ limit: 100 });
     t.snapshot({ [YES]: 80 }, 1000);

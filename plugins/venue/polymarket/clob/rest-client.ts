@@ -53,7 +53,12 @@ export interface ClobClientOptions {
   /** Page cap for /data/orders and /data/trades: more pages is an incomplete answer, an error. */
   readonly maxPages?: number;
   readonly logger?: Logger;
+  /** How many of the order ids we signed are remembered for trade attribution (newest kept). Default 100 000. */
+  readonly ownOrderMemory?: number;
 }
+
+/** Order ids we signed, remembered for trade attribution: enough for days of quoting, bounded for months. */
+const OWN_ORDER_MEMORY = 100_000;
 
 /** The venue-specific part of a PreparedOrder. */
 export interface ClobPayload {
@@ -73,6 +78,10 @@ export class ClobClient {
   private readonly tokenMarkets = new Map<string, { tickSize: Micros; negRisk: boolean; marketId?: string }>();
   private readonly markets = new Map<string, MarketInfo>();
   private readonly marketLookups = new Map<string, Promise<{ tickSize: Micros; negRisk: boolean }>>();
+  /**
+   * Order ids we signed, oldest first, for trade attribution. Bounded by count: an older order is still
+   * attributed while the engine knows it (`setKnownOrderIds`), by our API key (owner) or by the funder.
+   */
   private readonly ownOrders = new Set<string>();
   private knownOrderIds: () => Iterable<string> = () => [];
 
@@ -225,6 +234,7 @@ export class ClobClient {
       ...(intent.expiresAt !== undefined ? { expiration: Math.floor(intent.expiresAt / 1000) } : {}),
     });
     this.ownOrders.add(signed.orderId.toLowerCase());
+    if (this.ownOrders.size > (this.o.ownOrderMemory ?? OWN_ORDER_MEMORY)) this.ownOrders.delete(this.ownOrders.values().next().value!);
     const payload: ClobPayload = { signed, version, tickSize: market.tickSize };
     return { orderId: signed.orderId, intent, payload };
   }

@@ -60,6 +60,19 @@ describe('reads against a loopback CLOB', () => {
     ]);
   });
 
+  it('remembers a bounded number of the order ids it signed: the newest are attributed, the oldest only when the engine knows them', async () => {
+    let trades: unknown[] = [];
+    const fake = await fakeClob((r) => (r.path === '/data/trades' ? { json: { data: trades, next_cursor: 'LTE=' } } : undefined));
+    const c = client(fake, { ownOrderMemory: 40 });
+    const ids: string[] = [];
+    for (let i = 0; i < 100; i++) ids.push((await c.prepare(intent())).orderId);
+    const mk = (order_id: string) => ({ order_id, owner: 'someone', maker_address: '0x2', matched_amount: '1', price: '0.5', asset_id: YES });
+    trades = [{ id: 't1', taker_order_id: '0x' + 'f'.repeat(64), market: MARKET, asset_id: YES, side: 'BUY', size: '4', price: '0.5', status: 'TRADE_STATUS_CONFIRMED', trader_side: 'MAKER', maker_orders: [ids[0], ids[59], ids[60], ids[99]].map((id) => mk(id!)) }];
+    expect((await c.recentTrades({ marketId: MARKET })).map((f) => f.orderId)).toEqual([ids[60], ids[99]]);
+    c.setKnownOrderIds(() => [ids[0]!]);
+    expect((await c.recentTrades({ marketId: MARKET })).map((f) => f.orderId)).toEqual([ids[0], ids[60], ids[99]]);
+  });
+
   it.each([
     ['a market without a tick size', '/clob-markets/' + MARKET, { t: [{ t: YES }, { t: NO }], nr: true }, /GET \/clob-markets\/0x.*malformed answer: .* at field mts/],
     ['an open order with a bad price', '/data/orders', { data: [order(1, { price: 'cheap' })], next_cursor: 'LTE=' }, /expected a decimal amount, got "cheap" at GET \/data\/orders \(cursor MA==\) data\.0\.price/],
