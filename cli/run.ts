@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { App } from '../app/app.ts';
 import { resolveEmbedded, wantsEmbedded, type EmbeddedEndpoints } from '../app/embedded.ts';
+import { setAsideEarlierWorld } from '../app/run/embedded-ledger.ts';
 import { RunStats } from '../app/run/run-stats.ts';
 import { renderView, shortToken, type TokenRow } from '../app/run/view.ts';
 import { FunderLock } from '../app/run/funder-lock.ts';
@@ -74,6 +75,11 @@ export async function runCommand(args: string[], registry: PluginRegistry, usage
     const config = parseConfig(text, registry, { env, file: values.config, baseDir, ...(ep && { transform: (r) => resolveEmbedded(r, ep) }) });
     const rc = config.recycling ? parseRecycling(config.recycling, values.config) : undefined;
     if (!config.venue) throw new ConfigError([{ path: 'venue', message: 'expected a venue block: run trades on a venue (use replay or ingest for tapes)' }], values.config);
+    if (sim && config.ledger.kind === 'sqlite') {
+      const file = (config.ledger as { path?: unknown }).path;
+      const moved = typeof file === 'string' ? setAsideEarlierWorld(path.resolve(baseDir, file)) : undefined;
+      if (moved) process.stderr.write(`the embedded simulator is a new world: the earlier run's ledger is kept at ${moved}\n`);
+    }
     const funder = config.identity.funder ?? '0x0';
     lock = FunderLock.acquire(funder, String((config.venue as { clobUrl?: unknown }).clobUrl ?? config.venue.kind));
     const tty = process.stdout.isTTY === true && values.view !== 'json';
@@ -113,10 +119,10 @@ export async function runCommand(args: string[], registry: PluginRegistry, usage
       if (tty) process.stdout.write(`\x1b[H\x1b[2J${render()}\n`);
       else process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), kind: 'status', ...compact(stats.summary()) })}\n`);
     }, 1000);
-    let stopRecycler = () => {};
+    let stopRecycler: () => Promise<void> = async () => {};
     const finish = async (reason: string): Promise<number> => {
       clearInterval(view);
-      stopRecycler();
+      await stopRecycler(); // a merge in flight is sent and recorded before anything closes
       process.stderr.write(`\nstopping (${reason}): cancelling resting orders…\n`);
       const stopped = await a.stopTrading({ confirmTimeoutMs: 5000 });
       const summary = stats.summary();
@@ -150,7 +156,7 @@ export async function runCommand(args: string[], registry: PluginRegistry, usage
         });
         recycler.start();
         a.logger.info({ minShares: rc.minShares, keepShares: rc.keepShares, intervalSeconds: rc.intervalSeconds }, 'capital recycling on');
-        stopRecycler = () => recycler?.stop();
+        stopRecycler = () => recycler?.stop() ?? Promise.resolve();
       }
     }
     process.stderr.write(`trading: ${a.strategies.map((s) => s.name).join(', ') || 'no strategy'} on ${(a.venue?.markets() ?? []).map((m) => shortToken(m.marketId)).join(', ')}\n`);

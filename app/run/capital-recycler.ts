@@ -38,6 +38,8 @@ export interface CapitalRecyclerOptions {
 export class CapitalRecycler {
   private timer: TimerHandle | undefined;
   private busy = false;
+  private stopped = false;
+  private current: Promise<void> | undefined;
   merged: Micros = 0n;
   failures = 0;
 
@@ -54,35 +56,43 @@ export class CapitalRecycler {
     this.timer = this.clock.every(this.o.intervalMs, () => void this.tick());
   }
 
-  stop(): void {
+  /** No new merge starts; resolves when the one in flight (if any) has been sent and recorded. */
+  stop(): Promise<void> {
+    this.stopped = true;
     this.timer?.cancel();
+    return this.current ?? Promise.resolve();
   }
 
   /** One pass over the markets; merges run one at a time. */
-  async tick(): Promise<void> {
-    if (this.busy) return;
+  tick(): Promise<void> {
+    if (this.busy || this.stopped) return this.current ?? Promise.resolve();
     this.busy = true;
-    try {
-      for (const m of this.venue.markets()) {
-        if (m.negRisk) continue; // neg-risk positions merge through the NegRiskAdapter, not driven here
-        const free = mergeableFor(this.market, m, this.o.minShares);
-        this.logger.debug({ market: m.marketId, free: formatMicros(free) }, 'mergeable');
-        const amount = free - this.o.keepShares;
-        if (free <= 0n || amount < this.o.minShares) continue;
-        const [yes, no] = m.tokens;
-        this.engine.ingest({ type: 'merge', at: this.clock.now(), marketId: m.marketId, tokens: [yes, no], amount, status: 'sent' });
-        try {
-          const txHash = await this.send(m.marketId as Hex, amount);
-          this.merged += amount;
-          this.logger.info({ market: m.marketId, amount: formatMicros(amount), txHash }, 'merged both outcomes back into collateral');
-        } catch (err) {
-          this.failures++;
-          this.engine.ingest({ type: 'merge', at: this.clock.now(), marketId: m.marketId, tokens: [yes, no], amount, status: 'failed' });
-          this.logger.warn({ market: m.marketId, amount: formatMicros(amount), err: errorMessage(err) }, 'merge failed; both balances stay as they are');
-        }
-      }
-    } finally {
+    this.current = this.pass().finally(() => {
       this.busy = false;
+      this.current = undefined;
+    });
+    return this.current;
+  }
+
+  private async pass(): Promise<void> {
+    for (const m of this.venue.markets()) {
+      if (this.stopped) return;
+      if (m.negRisk) continue; // neg-risk positions merge through the NegRiskAdapter, not driven here
+      const free = mergeableFor(this.market, m, this.o.minShares);
+      this.logger.debug({ market: m.marketId, free: formatMicros(free) }, 'mergeable');
+      const amount = free - this.o.keepShares;
+      if (free <= 0n || amount < this.o.minShares) continue;
+      const [yes, no] = m.tokens;
+      this.engine.ingest({ type: 'merge', at: this.clock.now(), marketId: m.marketId, tokens: [yes, no], amount, status: 'sent' });
+      try {
+        const txHash = await this.send(m.marketId as Hex, amount);
+        this.merged += amount;
+        this.logger.info({ market: m.marketId, amount: formatMicros(amount), txHash }, 'merged both outcomes back into collateral');
+      } catch (err) {
+        this.failures++;
+        this.engine.ingest({ type: 'merge', at: this.clock.now(), marketId: m.marketId, tokens: [yes, no], amount, status: 'failed' });
+        this.logger.warn({ market: m.marketId, amount: formatMicros(amount), err: errorMessage(err) }, 'merge failed; both balances stay as they are');
+      }
     }
   }
 

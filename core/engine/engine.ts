@@ -56,6 +56,7 @@ export class Engine {
   private readonly graceTimers = new Map<string, TimerHandle>();
   private ledgerFailed: Error | undefined;
   private replaying = false;
+  private disposed = false;
   private publishedRiskChanges = -1;
   /** After a restart nothing is quoted until a fresh snapshot has been force-reconciled. */
   private awaitingStartupSnapshot = false;
@@ -131,6 +132,11 @@ export class Engine {
    * is ledgered at once and applied right after the current one: subscribers see ledger order.
    */
   ingest(event: InboundEvent): number {
+    if (this.disposed) {
+      // The ledger is closed: nothing can be recorded any more, so nothing is applied either.
+      this.logger.warn({ type: event.type }, 'event after shutdown: not recorded, not applied');
+      return 0;
+    }
     const bad = unstorableReason(event);
     if (bad) return this.reject(event, bad);
     const seq = ++this.seq;
@@ -283,6 +289,7 @@ export class Engine {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const t of this.graceTimers.values()) t.cancel();
     this.graceTimers.clear();
     this.inventory.dispose();
