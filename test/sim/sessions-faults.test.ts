@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SimConfigInput } from '../../sim/config.ts';
 import { Simulator } from '../../sim/simulator.ts';
 import { l2Fetch, simTrader, wsProbe, type WsProbe } from './support.ts';
+import { waitUntil } from '../support/wait.ts';
 
 const sims: Simulator[] = [];
 const probes: WsProbe[] = [];
@@ -11,9 +12,10 @@ afterEach(async () => {
   await Promise.all(sims.splice(0).map((s) => s.stop()));
 });
 
-async function start(config: SimConfigInput = {}): Promise<Simulator> {
+async function start(config: SimConfigInput = {}, now?: () => number): Promise<Simulator> {
   const sim = await Simulator.start({
     settlement: 'memory',
+    ...(now && { now }),
     config: { flow: { enabled: false }, lifecycle: { minedDelayMs: 20, confirmedDelayMs: 20, failRate: 0, retryRate: 0 }, ...config },
   });
   sims.push(sim);
@@ -26,22 +28,42 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('simulator sessions and faults', () => {
   it('cancels a key’s orders when its heartbeats stop, and refuses a heartbeat id out of the chain', async () => {
-    const sim = await start({ heartbeat: { timeoutMs: 400 } });
+    // The exchange's clock is the test's: it stands still and moves only when the test says, so a
+    // stalled machine cannot make a heartbeat late (the signed requests' timestamps stay well inside
+    // the 30 s clock skew the exchange allows). Its sweep (every 250 ms of real time) reads that clock. Bob is the
+    // witness: his switch fires at the same moments, so his order being cancelled proves a sweep ran
+    // at the time Alice's would have fired had her heartbeats not counted.
+    let nowMs = Date.now();
+    const sim = await start({ heartbeat: { timeoutMs: 400 } }, () => nowMs);
+    const advance = (ms: number) => void (nowMs += ms);
     const alice = await simTrader(sim, 0);
+    const bob = await simTrader(sim, 1);
     const [yes] = sim.info.markets[0]!.tokens;
+    const status = (id: string) => sim.engine.order(id)!.status;
+    const cancelled = (what: string, id: string) => waitUntil(what, () => status(id) === 'CANCELED', { timeoutMs: 20_000 });
+
     const o = await alice.client.postOrder(await alice.client.createOrder({ tokenID: yes, price: 0.3, size: 10, side: Side.BUY }), OrderType.GTC);
-    await sleep(700);
-    // No heartbeat yet: the switch is not armed.
-    expect(sim.engine.order(o.orderID)!.status).toBe('LIVE');
+    const b1 = await bob.client.postOrder(await bob.client.createOrder({ tokenID: yes, price: 0.29, size: 10, side: Side.BUY }), OrderType.GTC);
+    await bob.client.postHeartbeat();
+    advance(700);
+    await cancelled('bob’s order cancelled 700 ms after his only heartbeat', b1.orderID);
+    // No heartbeat from Alice yet: her switch is not armed.
+    expect(status(o.orderID)).toBe('LIVE');
+
     const hb = await alice.client.postHeartbeat();
     const wrong = await l2Fetch(sim, alice, 'POST', '/v1/heartbeats', { heartbeat_id: 'not-the-last-one' });
     expect(wrong).toMatchObject({ status: 400, body: { error: 'Invalid Heartbeat ID', heartbeat_id: hb.heartbeat_id } });
-    await sleep(250);
+    const b2 = await bob.client.postOrder(await bob.client.createOrder({ tokenID: yes, price: 0.28, size: 10, side: Side.BUY }), OrderType.GTC);
+    await bob.client.postHeartbeat(); // Bob's chain starts again at the moment Alice's does
+    advance(250);
     await alice.client.postHeartbeat(hb.heartbeat_id);
-    await sleep(250);
-    expect(sim.engine.order(o.orderID)!.status).toBe('LIVE');
-    await sleep(600);
-    expect(sim.engine.order(o.orderID)!.status).toBe('CANCELED');
+    advance(250);
+    // 500 ms after both first heartbeats (timeout 400): Bob's switch fires, Alice's second heartbeat keeps hers off.
+    await cancelled('bob’s order cancelled 500 ms after his heartbeat', b2.orderID);
+    expect(status(o.orderID)).toBe('LIVE');
+    // 600 ms more without a heartbeat: Alice's orders go too.
+    advance(600);
+    await cancelled('alice’s order cancelled once her heartbeats stopped', o.orderID);
   });
 
   it('answers 425 during a matching-engine restart, then accepts only post-only orders and cancels', async () => {
