@@ -36,7 +36,8 @@ describe('degrade and halt, end to end', () => {
     const raw = shippedRaw();
     raw.simulator.flow = { ...raw.simulator.flow, takerRatePerSecond: 3 };
     raw.simulator.lifecycle = { ...raw.simulator.lifecycle, failRate: 0, minedDelayMs: 300, confirmedDelayMs: 500 };
-    raw.positionSource.sources[0] = { ...raw.positionSource.sources[0], intervalSeconds: 1, timeoutSeconds: 1 };
+    // The shipped 5 s chain timeout: with 1 s a loaded machine's slow anvil answers alone tripped SOURCE_FALLBACK in the normal phase.
+    raw.positionSource.sources[0] = { ...raw.positionSource.sources[0], intervalSeconds: 1, timeoutSeconds: 5 };
     raw.positionSource.sources[1] = { ...raw.positionSource.sources[1], intervalSeconds: 1 };
     raw.simulator.positions = { lagMs: 0 };
     // Short-lived quotes: with the market flow stopped the books stand still, and only age makes the strategy re-quote.
@@ -85,19 +86,27 @@ describe('degrade and halt, end to end', () => {
       }
     }, 50);
     const since = (t: number) => [...seen.values()].filter((o) => o.at >= t);
-    /** Our resting BUY/SELL spread on a token, in micros, when both sides rest. */
+    type Under = (d: RiskDecision) => boolean;
+    const normal: Under = (d) => d.mode === 'normal';
+    const underFallback: Under = (d) => d.reasons.includes('SOURCE_FALLBACK');
+    /** Our resting BUY/SELL spread on a token, in micros, when both sides rest, each admitted under a decision `under` accepts. */
     const spreads: bigint[] = [];
-    const spreadOf = (tokenId: string) => {
-      const os = ours().filter((o) => o.tokenId === tokenId);
+    const spreadOf = (tokenId: string, under: Under) => {
+      const os = ours().filter((o) => o.tokenId === tokenId && (() => {
+        const a = admitted.get(o.id);
+        return a !== undefined && under(a.decision);
+      })());
       const buy = os.find((o) => o.side === 'BUY');
       const sell = os.find((o) => o.side === 'SELL');
       return buy && sell ? sell.price - buy.price : undefined;
     };
-    const sampleSpreads = async (ms: number, into: bigint[]) => {
+    /** Samples for at least `ms`, and on until it has a few samples (a loaded machine may re-quote slowly). */
+    const sampleSpreads = async (ms: number, into: bigint[], under: Under) => {
       const end = Date.now() + ms;
-      while (Date.now() < end) {
+      const deadline = Date.now() + 20_000;
+      while ((Date.now() < end || into.length < 5) && Date.now() < deadline) {
         for (const t of yes) {
-          const sp = spreadOf(t);
+          const sp = spreadOf(t, under);
           if (sp !== undefined) into.push(sp);
         }
         await new Promise((r) => setTimeout(r, 100));
@@ -111,8 +120,12 @@ describe('degrade and halt, end to end', () => {
       const os = ours().filter((o) => o.tokenId === t);
       return os.some((o) => o.side === 'BUY' && o.size === FULL) && os.some((o) => o.side === 'SELL' && o.size === FULL);
     }), 30_000);
-    await sampleSpreads(1500, spreads);
-    expect(since(t0).every((o) => o.size === FULL)).toBe(true);
+    await sampleSpreads(1500, spreads, normal);
+    // Every order admitted under a normal decision is full size (a transient degrade, which a loaded
+    // machine can cause, shrinks the orders admitted under it; those are judged with their decision below).
+    const normalOrders = since(t0).filter((o) => admitted.get(o.id) !== undefined && normal(admitted.get(o.id)!.decision));
+    expect(normalOrders.length).toBeGreaterThan(0);
+    for (const o of normalOrders) expect(o.size, `order ${o.id} admitted under a normal decision`).toBe(FULL);
 
     // Drift: fills stay unsettled → DRIFT on a token → SELL only, half size.
     await bot.control('faults', { settlementDelayMs: 15_000 }); // each trade matched from now on settles 15 s late
@@ -137,7 +150,7 @@ describe('degrade and halt, end to end', () => {
     await waitFor('SOURCE_FALLBACK', () => app.engine.risk.global.reasons.includes('SOURCE_FALLBACK'), 15_000);
     const fallbackSpreads: bigint[] = [];
     await waitFor('half-size quotes admitted under fallback', () => [...seen.values()].some((o) => o.fallback && o.size === HALF), 20_000);
-    await sampleSpreads(1500, fallbackSpreads);
+    await sampleSpreads(1500, fallbackSpreads, underFallback);
     // Every order admitted under SOURCE_FALLBACK, as the exchange rests it and as submitted: at most half size.
     const fallbackOrders = [...seen.values()].filter((o) => o.fallback);
     expect(fallbackOrders.length).toBeGreaterThan(0);
