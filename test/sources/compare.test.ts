@@ -84,13 +84,18 @@ describe('compareSources', () => {
     try {
       api.setPositions([{ asset: '123', size: 12.5 }]);
       api.knobs.lagVersions = 1;
-      const rest = new RestSource({ url: api.url, funder, pageSize: 500, maxPages: 2, pollIntervalMs: 1000, timeoutMs: 1000 });
+      // Generous timeout and duration: a loaded machine may take a second for one loopback fetch, and
+      // a second sample needs the first to end before durationMs − intervalMs (nominally ~40 samples).
+      const rest = new RestSource({ url: api.url, funder, pageSize: 500, maxPages: 2, pollIntervalMs: 1000, timeoutMs: 10_000 });
       const truth = scripted('chain', 'chain', () => ({ '123': 12_500_000n }));
       const report = await compareSources({
         sources: [{ name: 'chain', source: truth }, { name: 'rest', source: rest }], tokenIds: ['123'],
-        clock: new SystemClock(), durationMs: 300, intervalMs: 50,
+        clock: new SystemClock(), durationMs: 2000, intervalMs: 50,
       });
+      expect(report.errors.rest).toEqual({ count: 0, last: undefined });
       expect(report.samples).toBeGreaterThanOrEqual(2);
+      expect(report.samples).toBeLessThanOrEqual(2000 / 50 + 1);
+      expect(api.requests.length).toBeGreaterThanOrEqual(report.samples);
       expect(report.tokens[0]!.latest).toEqual({ chain: 12_500_000n, rest: 10_000_000n });
       expect(report.tokens[0]!.disagreements).toBe(report.samples);
     } finally {

@@ -15,39 +15,58 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** Reads server-sent `status` events until `until` accepts one. */
-function sseUntil(url: string, until: (s: StatusSnapshot) => boolean, timeoutMs = 5000): Promise<{ first: StatusSnapshot; match: StatusSnapshot; frames: number }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, (res) => {
-      let buf = '';
-      let first: StatusSnapshot | undefined;
-      let frames = 0;
-      res.setEncoding('utf8').on('data', (d: string) => {
-        buf += d;
-        let i;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const frame = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const data = frame.split('\n').find((l) => l.startsWith('data: '));
-          if (!frame.includes('event: status') || !data) continue;
-          const s = JSON.parse(data.slice(6)) as StatusSnapshot;
-          frames++;
-          first ??= s;
-          if (until(s)) {
-            clearTimeout(timer);
-            req.destroy();
-            resolve({ first, match: s, frames });
-          }
-        }
-      });
+/** An open SSE stream: every `status` event in arrival order, and waiting for the next matching one. */
+interface SseStream {
+  readonly statuses: StatusSnapshot[];
+  /** The first status at or after index `from` that `pred` accepts (waits for it). */
+  next(pred: (s: StatusSnapshot) => boolean, from?: number, timeoutMs?: number): Promise<{ status: StatusSnapshot; index: number }>;
+  close(): void;
+}
+
+function openSse(url: string): SseStream {
+  const statuses: StatusSnapshot[] = [];
+  const waiters = new Set<() => void>();
+  let failed: Error | undefined;
+  const req = request(url, (res) => {
+    let buf = '';
+    res.setEncoding('utf8').on('data', (d: string) => {
+      buf += d;
+      let i;
+      while ((i = buf.indexOf('\n\n')) >= 0) {
+        const frame = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const data = frame.split('\n').find((l) => l.startsWith('data: '));
+        if (!frame.includes('event: status') || !data) continue;
+        statuses.push(JSON.parse(data.slice(6)) as StatusSnapshot);
+        for (const w of waiters) w();
+      }
     });
-    const timer = setTimeout(() => {
-      req.destroy();
-      reject(new Error('no matching SSE status in time'));
-    }, timeoutMs);
-    req.on('error', (e) => (e.message.includes('aborted') || e.message.includes('socket hang up') ? undefined : reject(e)));
-    req.end();
   });
+  req.on('error', (e) => {
+    if (e.message.includes('aborted') || e.message.includes('socket hang up')) return;
+    failed = e;
+    for (const w of waiters) w();
+  });
+  req.end();
+  return {
+    statuses,
+    next: (pred, from = 0, timeoutMs = 20_000) => new Promise((resolve, reject) => {
+      const check = () => {
+        if (failed) return done(() => reject(failed));
+        const index = statuses.findIndex((s, i) => i >= from && pred(s));
+        if (index >= 0) done(() => resolve({ status: statuses[index]!, index }));
+      };
+      const timer = setTimeout(() => done(() => reject(new Error(`no matching SSE status in ${timeoutMs} ms (${statuses.length} received)`))), timeoutMs);
+      const done = (f: () => void) => {
+        clearTimeout(timer);
+        waiters.delete(check);
+        f();
+      };
+      waiters.add(check);
+      check();
+    }),
+    close: () => req.destroy(),
+  };
 }
 
 describe('ops HTTP server', () => {
@@ -80,13 +99,22 @@ describe('ops HTTP server', () => {
     h = await startApp();
     ops = await startOps(h.app, { port: 0, pushEveryMs: 20 });
     h.snapshot({ [YES]: 10 });
-    const waiting = sseUntil(`${ops.server.url}events`, (s) => s.markets.some((m) => m.tokenId === YES && m.pendingBuys === '2.5'));
-    await new Promise((r) => setTimeout(r, 100));
-    h.fill({ tradeId: 'x1', side: 'BUY', size: '2.5' });
-    const { first, match } = await waiting;
-    expect(first.markets.find((m) => m.tokenId === YES)!.pendingBuys).toBe('0');
-    expect(match.markets.find((m) => m.tokenId === YES)!.effective).toBe(formatMicros(h.pos(YES).effective));
-    expect(match.seq).toBe(h.engine.lastSeq);
+    const sse = openSse(`${ops.server.url}events`);
+    try {
+      // (a) a status is pushed on connect, with nothing changed since: no pending buy yet.
+      const first = await sse.next(() => true);
+      expect(first.index).toBe(0);
+      expect(first.status.markets.find((m) => m.tokenId === YES)!.pendingBuys).toBe('0');
+      expect(first.status.seq).toBe(h.engine.lastSeq);
+      // (b) a change (only made once the first push was read) is pushed after it.
+      h.fill({ tradeId: 'x1', side: 'BUY', size: '2.5' });
+      const match = await sse.next((s) => s.markets.some((m) => m.tokenId === YES && m.pendingBuys === '2.5'), first.index + 1);
+      expect(match.status.markets.find((m) => m.tokenId === YES)!.effective).toBe(formatMicros(h.pos(YES).effective));
+      expect(match.status.seq).toBe(h.engine.lastSeq);
+      expect(match.status.seq).toBeGreaterThan(first.status.seq);
+    } finally {
+      sse.close();
+    }
   });
 
   it('closes cleanly with an event stream open, and says why when the port is taken', async () => {
