@@ -73,7 +73,7 @@ export class Engine {
     @inject(TOKENS.EngineOptions) private readonly options: EngineOptions,
   ) {
     this.startedAt = clock.now();
-    this.merges = new ExpectedMerges(inventory, logger);
+    this.merges = new ExpectedMerges(inventory, logger, inventory.pendingFillTtlMs);
     this.admission = new OrderAdmission(
       (t) => this.position(t), risk, options.limitFor, logger,
       {
@@ -265,7 +265,7 @@ export class Engine {
     this.lastAuthoritativeAt = s.parts.lastAuthoritativeAt ?? undefined;
     this.feed.import(s.parts.feed);
     this.collateralConfirmed = s.parts.collateral == null ? undefined : BigInt(s.parts.collateral);
-    this.merges.import(s.parts.merges ?? []);
+    this.merges.import(s.parts.merges ?? [], s.at);
   }
 
   /** Re-evaluates every decision (after a restore, before quoting). */
@@ -391,7 +391,12 @@ export class Engine {
     if (!degraded && wasFallback) this.alert({ severity: 'info', code: 'SOURCE_PRIMARY_RESTORED', message: `primary ${e.source} source answering again` });
     if (e.collateral !== undefined && !degraded) this.collateralConfirmed = e.collateral;
     const force = this.feed.forceNextSnapshot;
-    this.merges.consume(e);
+    for (const m of this.merges.consume(e)) {
+      this.alert({
+        severity: 'warning', code: 'MERGE_NOT_SEEN', tokenId: m.tokenId,
+        message: `merge of ${formatMicros(m.amount)} on ${m.tokenId} sent at ${new Date(m.since).toISOString()} never showed on chain: expectation dropped, a further fall counts as drift`,
+      });
+    }
     const results = this.inventory.applySnapshot(e, force);
     // A snapshot from an older block (ignored for some token) is not the fresh one a gap waits for.
     if (force && results.every((r) => r.applied)) {

@@ -25,8 +25,8 @@ export interface EngineStateParts {
   feed: FeedStateData;
   /** The funder's confirmed collateral (micro-units), null when no source read it. */
   collateral?: string | null;
-  /** Merges sent and not yet seen on chain: [tokenId, amount]. */
-  merges?: [string, string][];
+  /** Merges sent and not yet seen on chain: [tokenId, amount, sent at] (older checkpoints: no time). */
+  merges?: [string, string, number?][];
 }
 
 export interface EngineState {
@@ -81,6 +81,8 @@ const partsSchema = z.object({
   feed: z.object({
     userConnected: z.boolean(), userWasDisconnected: z.boolean(), forceNextSnapshot: z.boolean(), gapOpenSince: nullableTime, failedReconcileAttempts: nat,
   }),
+  collateral: big.nullable().optional(),
+  merges: z.array(z.union([z.tuple([z.string(), big]), z.tuple([z.string(), big, time])])).optional(),
 });
 
 export const EngineStateCodec = {

@@ -222,6 +222,11 @@ export class InventoryManager {
     if (oldest !== undefined) this.scheduleAgeOut(tokenId, oldest + this.reconciler.pendingFillTtlMs);
   }
 
+  /** How long a pending fill may stay unconfirmed before it ages out. */
+  get pendingFillTtlMs(): number {
+    return this.reconciler.pendingFillTtlMs;
+  }
+
   /** How far back fill keys are remembered (recovery rebuilds them from the ledger over this window). */
   get dedupWindow(): number {
     return this.dedupWindowMs;
