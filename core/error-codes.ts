@@ -93,6 +93,7 @@ export const ERROR_CODES = {
   POST_ONLY_WINDOW: 'after a matching-engine restart only post-only orders are accepted',
   RATE_LIMITED: 'the order rate budget is exhausted',
   PREPARE_FAILED: 'the order could not be signed',
+  RISK_CHANGED: 'the risk decision changed while the order was being signed: refused, the strategy plans again',
   RISK_HALTED: 'the risk decision for the token is halted',
   SIDE_NOT_ALLOWED: 'the risk decision does not allow this side',
   LIMIT_EXCEEDED: 'conservative exposure plus the order would pass the limit',

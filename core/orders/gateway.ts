@@ -17,6 +17,7 @@ import type { Logger } from '../logger.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { OrderGateway, SubmitResult } from '../strategy/strategy.ts';
 import type { CancelOutcome, OrderIntent, OrderStatusReport, PlaceOutcome, RateBudget, Venue } from '../venue/venue.ts';
+import { sameDecision } from '../risk/decision.ts';
 import { sizeOrder } from './sizing.ts';
 
 export interface GatewayOptions {
@@ -66,10 +67,17 @@ export class Gateway implements OrderGateway {
     const pre = this.preflight(intent);
     if (pre) return this.refuse(pre.code, pre.reason, intent);
     let prepared;
+    // The strategy sized the order under this decision; signing may yield to timers and I/O.
+    const decided = this.engine.risk.decisionFor(intent.tokenId);
     try {
       prepared = await this.venue.prepare(intent);
     } catch (err) {
       return this.refuse('PREPARE_FAILED', errorMessage(err), intent);
+    }
+    // Admission re-checks sides, halts and limits, but not the size multiplier the order was sized
+    // with: a decision that changed meanwhile (a degrade halving sizes) sends the strategy back to plan.
+    if (!sameDecision(decided, this.engine.risk.decisionFor(intent.tokenId))) {
+      return this.refuse('RISK_CHANGED', 'the risk decision for the token changed while the order was being signed; plan again', intent);
     }
     const admitted = this.engine.submitOrder({
       type: 'submit', at: this.clock.now(), orderId: prepared.orderId, tokenId: intent.tokenId, side: intent.side, price: intent.price, size: intent.size,

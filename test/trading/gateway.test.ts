@@ -86,6 +86,27 @@ describe('order gateway', () => {
     expect(t.engine.position(YES).pendingOrderBuys).toBe(sh(10));
   });
 
+  it('refuses an order whose token decision changed while it was being signed (sized under the old multiplier)', async () => {
+    const t = await startTrading({ policies: '    - { kind: conservative-limits, maxPositionShares: 1000 }\n    - { kind: degrade, thresholdShares: 5, forSeconds: 0 }' });
+    t.snapshot({ [YES]: 100 });
+    const sell = { tokenId: YES, side: 'SELL' as const, price: sh(0.6), size: sh(20), orderType: 'GTC' as const, postOnly: true };
+    expect(t.engine.risk.decisionFor(YES).mode).toBe('normal');
+    const sign = t.venue.prepare.bind(t.venue);
+    t.venue.prepare = async (intent) => {
+      // While signing, a fill makes the token drift: degraded, sizes halved (SELL still allowed).
+      t.engine.ingest({ type: 'fill', at: t.clock.now(), tradeId: 'd1', tokenId: YES, side: 'BUY', size: sh(10), price: sh(0.5), status: 'MATCHED' });
+      return sign(intent);
+    };
+    expect(await t.gateway.submit(sell)).toMatchObject({ kind: 'refused', code: 'RISK_CHANGED' });
+    expect(t.engine.risk.decisionFor(YES)).toMatchObject({ mode: 'degraded', sizeMultiplier: 0.5 });
+    expect(t.venue.placed).toHaveLength(0);
+    expect(t.app.ledger.query({ types: ['submit'] })).toHaveLength(0);
+    // Planned again under the decision in force, it goes out.
+    t.venue.prepare = sign;
+    expect(await t.gateway.submit({ ...sell, size: t.gateway.sizeFor('SELL', YES, sh(20)) })).toMatchObject({ kind: 'submitted' });
+    expect(t.venue.placed.map((p) => p.intent.size)).toEqual([sh(10)]);
+  });
+
   it('refuses before signing when heartbeats fail, in a post-only window, or out of rate budget', async () => {
     const t = await startTrading();
     t.venue.healthState = { ...t.venue.healthState, heartbeatOk: false };
