@@ -4,7 +4,7 @@
  * code runs live, in crash recovery (ledger tail on a virtual clock) and in tape replay.
  */
 import { formatMicros, type Micros } from '../amounts.ts';
-import type { Clock, TimerHandle } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import { errorMessage } from '../errors.ts';
 import { eventTokenId, type AlertRaised, type BookUpdated, type FillReported, type FillStatus, type InboundEvent, type OrderSubmitted, type Side, type SourceKindName } from '../events.ts';
 import { tradeKey } from '../inventory/fill-key.ts';
@@ -26,6 +26,8 @@ import { EngineStateCodec, type EngineState } from './state.ts';
 import { OrderAdmission } from './admission.ts';
 import { FeedState } from './feed-state.ts';
 import { DispatchQueue } from './dispatch-queue.ts';
+import { SizeMatchedWatch } from './size-matched-watch.ts';
+import { SourceTracker } from './source-tracker.ts';
 import { ExpectedMerges } from './expected-merges.ts';
 
 export interface EngineOptions {
@@ -41,8 +43,7 @@ export interface EngineOptions {
 export class Engine {
   private seq = 0;
   private readonly startedAt: number;
-  private health: SourceHealth = { source: 'none', lastSuccessAt: undefined, lastAttemptAt: undefined, consecutiveFailures: 0, lastLatencyMs: undefined, lastError: undefined, servingFallback: false };
-  private lastAuthoritativeAt: number | undefined;
+  private readonly sources: SourceTracker;
   private readonly feed = new FeedState();
   private readonly admission: OrderAdmission;
   private readonly books = new Map<string, Book>();
@@ -53,7 +54,7 @@ export class Engine {
   private readonly merges: ExpectedMerges;
   /** The funder's collateral as the last authoritative snapshot read it (undefined: not read). */
   private collateralConfirmed: Micros | undefined;
-  private readonly graceTimers = new Map<string, TimerHandle>();
+  private readonly sizeMatched: SizeMatchedWatch;
   private ledgerFailed: Error | undefined;
   private replaying = false;
   private disposed = false;
@@ -74,6 +75,8 @@ export class Engine {
   ) {
     this.startedAt = clock.now();
     this.merges = new ExpectedMerges(inventory, logger, inventory.pendingFillTtlMs);
+    this.sources = new SourceTracker(options.primarySource);
+    this.sizeMatched = new SizeMatchedWatch(clock, options.sizeMatchedGraceMs, (id) => this.orders.filledByTrades(id) + this.orders.failedOn(id), (reason, at, seq) => this.openGap('user', reason, at, seq));
     this.admission = new OrderAdmission(
       (t) => this.position(t), risk, options.limitFor, logger,
       {
@@ -104,7 +107,7 @@ export class Engine {
         };
       },
       globalInput: () => ({
-        now: this.clock.now(), startedAt: this.startedAt, health: this.health, lastAuthoritativeAt: this.lastAuthoritativeAt,
+        now: this.clock.now(), startedAt: this.startedAt, health: this.sources.health, lastAuthoritativeAt: this.sources.lastAuthoritativeAt,
         userFeedConnected: this.feed.userConnected, gapOpenSince: this.feed.gapOpenSince, failedReconcileAttempts: this.feed.failedReconcileAttempts,
       }),
       alert: (a) => this.alert(a),
@@ -123,7 +126,7 @@ export class Engine {
   }
 
   get sourceHealth(): SourceHealth {
-    return this.health;
+    return this.sources.health;
   }
 
   /**
@@ -246,7 +249,7 @@ export class Engine {
   exportState(): EngineState {
     return EngineStateCodec.export(this.seq, this.clock.now(), {
       inventory: this.inventory.exportState(), orders: this.orders.exportState(), pnl: this.pnl.exportState(), pnlBookings: this.pnl.exportBookings(), risk: this.risk.exportState(),
-      health: this.health, lastAuthoritativeAt: this.lastAuthoritativeAt ?? null, feed: this.feed.export(),
+      health: this.sources.health, lastAuthoritativeAt: this.sources.lastAuthoritativeAt ?? null, feed: this.feed.export(),
       collateral: this.collateralConfirmed?.toString() ?? null,
       merges: this.merges.export(),
     });
@@ -261,8 +264,8 @@ export class Engine {
     this.pnl.importState(s.parts.pnl);
     this.pnl.importBookings(s.parts.pnlBookings ?? []);
     this.risk.importState(s.parts.risk);
-    this.health = s.parts.health;
-    this.lastAuthoritativeAt = s.parts.lastAuthoritativeAt ?? undefined;
+    this.sources.health = s.parts.health;
+    this.sources.lastAuthoritativeAt = s.parts.lastAuthoritativeAt ?? undefined;
     this.feed.import(s.parts.feed);
     this.collateralConfirmed = s.parts.collateral == null ? undefined : BigInt(s.parts.collateral);
     this.merges.import(s.parts.merges ?? [], s.at);
@@ -290,8 +293,7 @@ export class Engine {
 
   dispose(): void {
     this.disposed = true;
-    for (const t of this.graceTimers.values()) t.cancel();
-    this.graceTimers.clear();
+    this.sizeMatched.dispose();
     this.inventory.dispose();
     this.risk.dispose();
   }
@@ -344,7 +346,7 @@ export class Engine {
         const r = this.orders.updated(e);
         if (r.kind === 'unknown' || r.kind === 'adopted') this.openGap('user', `order update for unknown order ${e.orderId}`, e.at, seq);
         if (r.kind === 'updated' || r.kind === 'closed' || r.kind === 'adopted') {
-          this.watchSizeMatched(e.orderId, r.order.tokenId, e.sizeMatched, e.at, seq);
+          this.sizeMatched.watch(e.orderId, r.order.tokenId, e.sizeMatched, e.at, seq);
           this.afterTokenChange(r.order.tokenId);
         }
         return;
@@ -355,9 +357,9 @@ export class Engine {
         for (const t of this.merges.apply(e)) this.afterTokenChange(t);
         return;
       case 'source_error':
-        this.health = { ...this.health, lastAttemptAt: e.at, consecutiveFailures: this.health.consecutiveFailures + 1, lastError: e.error };
+        this.sources.failed(e);
         this.feed.snapshotFailed();
-        this.logger.warn({ source: e.source, error: e.error, consecutiveFailures: this.health.consecutiveFailures }, 'position source failed');
+        this.logger.warn({ source: e.source, error: e.error, consecutiveFailures: this.sources.health.consecutiveFailures }, 'position source failed');
         this.risk.evaluateGlobal();
         this.publishRisk();
         return;
@@ -383,12 +385,9 @@ export class Engine {
   }
 
   private applyBalance(e: Extract<InboundEvent, { type: 'balance' }>, seq: number): void {
-    const wasFallback = this.health.servingFallback;
-    const degraded = e.degraded === true || (this.options.primarySource !== undefined && e.source !== this.options.primarySource);
-    this.health = { ...this.health, source: e.source, lastSuccessAt: e.at, lastAttemptAt: e.at, consecutiveFailures: 0, lastError: undefined, servingFallback: degraded };
-    if (!degraded) this.lastAuthoritativeAt = e.at;
-    if (degraded && !wasFallback) this.alert({ severity: 'warning', code: 'SOURCE_FALLBACK', message: `balances now served by the ${e.source} fallback; quoting tightened` });
-    if (!degraded && wasFallback) this.alert({ severity: 'info', code: 'SOURCE_PRIMARY_RESTORED', message: `primary ${e.source} source answering again` });
+    const { degraded, fellBack, restored } = this.sources.snapshot(e);
+    if (fellBack) this.alert({ severity: 'warning', code: 'SOURCE_FALLBACK', message: `balances now served by the ${e.source} fallback; quoting tightened` });
+    if (restored) this.alert({ severity: 'info', code: 'SOURCE_PRIMARY_RESTORED', message: `primary ${e.source} source answering again` });
     if (e.collateral !== undefined && !degraded) this.collateralConfirmed = e.collateral;
     const force = this.feed.forceNextSnapshot;
     for (const m of this.merges.consume(e)) {
@@ -428,21 +427,6 @@ export class Engine {
     }
     this.risk.evaluateGlobal();
     this.publishRisk();
-  }
-
-  /** size_matched moving past what our fills explain, and staying there, is a gap in the user feed. */
-  private watchSizeMatched(orderId: string, tokenId: string, sizeMatched: Micros | undefined, at: number, seq: number): void {
-    // A FAILED trade gives its size back to our fills, while the venue's size_matched may keep it.
-    const explained = () => this.orders.filledByTrades(orderId) + this.orders.failedOn(orderId);
-    if (sizeMatched === undefined || sizeMatched <= explained()) return;
-    this.graceTimers.get(orderId)?.cancel();
-    this.graceTimers.set(orderId, this.clock.scheduleAt(at + this.options.sizeMatchedGraceMs, () => {
-      this.graceTimers.delete(orderId);
-      const fills = explained();
-      if (sizeMatched > fills) {
-        this.openGap('user', `order ${orderId} size_matched ${formatMicros(sizeMatched)} without matching trades (${formatMicros(fills)}) on ${tokenId}`, this.clock.now(), seq);
-      }
-    }));
   }
 
   private afterTokenChange(tokenId: string, evaluateGlobal = true): void {
