@@ -23,31 +23,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Clock, TimerHandle } from '../../../core/clock.ts';
+import type { TimerHandle } from '../../../core/clock.ts';
 import { LedgerError } from '../../../core/errors.ts';
 import type { Checkpoint, EncodedLedgerRecord, GapRecord, Ledger, LedgerQuery, LedgerRecord, LedgerStats } from '../../../core/ledger/ledger.ts';
-import type { Logger } from '../../../core/logger.ts';
 import { checkQuery, decodeCheckpointState, encodeCheckpoint, encodeRecord, FailureListeners, KEEP_CHECKPOINTS, notOpen } from '../ledger-rules.ts';
 import { LockFile } from './lock-file.ts';
 import { checkHeader, SCHEMA_SQL, verifyExisting } from './sqlite-schema.ts';
-import { EVENT_COLUMNS, EVENTS_FROM, INSERT_CHUNK, LedgerStatements, toRecord, type EventRow } from './sqlite-statements.ts';
+import type { SqliteLedgerOptions } from './sqlite-options.ts';
+import { INSERT_CHUNK, LedgerStatements, streamRecordsAfter } from './sqlite-statements.ts';
 import { WriterThread, type CommitExtra } from './writer-thread.ts';
 
-export interface SqliteLedgerOptions {
-  /** Absolute path of the ledger file. */
-  readonly path: string;
-  readonly clock: Clock;
-  readonly logger?: Logger;
-  readonly groupCommit?: { readonly maxBatch: number; readonly intervalMs: number };
-  readonly checkpointEverySeconds?: number;
-  /** When set, each checkpoint compacts what is older than `keepSeconds` before it. */
-  readonly retention?: { readonly keepSeconds?: number | undefined };
-  readonly synchronous?: 'normal' | 'full';
-  /** Caps the file (PRAGMA max_page_count); reaching it is a write failure like a full disk. */
-  readonly maxSizeBytes?: number;
-  /** Opens without the lock, for inspect/export beside a running engine; every write throws LEDGER_READ_ONLY. */
-  readonly readOnly?: boolean;
-}
+export type { SqliteLedgerOptions } from './sqlite-options.ts';
 
 /** Page size of new files: fewer, larger pages cut B-tree overhead for the event indexes. */
 const PAGE_SIZE = 16384;
@@ -199,7 +185,7 @@ export class SqliteLedger implements Ledger {
 
   iterate(afterSeq: number): Iterable<LedgerRecord> {
     this.prepareRead();
-    return this.streamAfter(afterSeq);
+    return streamRecordsAfter(this.path, afterSeq);
   }
 
   writeCheckpoint(cp: Checkpoint): void {
@@ -241,21 +227,7 @@ export class SqliteLedger implements Ledger {
 
   stats(): LedgerStats {
     this.prepareRead();
-    const byType: Record<string, number> = {};
-    let count = 0;
-    let firstAt: number | null = null;
-    let lastAt: number | null = null;
-    for (const r of this.stmts.byType.all() as { type: string; n: number; firstAt: number; lastAt: number }[]) {
-      byType[r.type] = r.n;
-      count += r.n;
-      if (firstAt === null || r.firstAt < firstAt) firstAt = r.firstAt;
-      if (lastAt === null || r.lastAt > lastAt) lastAt = r.lastAt;
-    }
-    const cp = this.stmts.latestCheckpoint.get() as { seq: number; at: number } | undefined;
-    return {
-      count, firstAt, lastAt, lastSeq: this.lastSeq, byType,
-      openGaps: this.stmts.gapsOpen(), lastCheckpoint: cp ? { seq: cp.seq, at: cp.at } : null,
-    };
+    return this.stmts.stats(this.lastSeq);
   }
 
   compact(beforeAt: number): number {
@@ -434,18 +406,6 @@ export class SqliteLedger implements Ledger {
     if (this.failures.fail(e)) this.options.logger?.error({ err: e.message, buffered: this.buffered }, 'ledger write failed');
     return e;
   }
-  private *streamAfter(afterSeq: number): Generator<LedgerRecord> {
-    // Its own read connection: WAL gives it a stable snapshot, and group commits on the main
-    // connection go on while a consumer (export) awaits between records.
-    const reader = new Database(this.path, { readonly: true, fileMustExist: true });
-    try {
-      const stmt = reader.prepare(`SELECT ${EVENT_COLUMNS} FROM ${EVENTS_FROM} WHERE e.seq > ? ORDER BY e.seq`);
-      for (const row of stmt.iterate(afterSeq)) yield toRecord(row as EventRow);
-    } finally {
-      reader.close();
-    }
-  }
-
   /** Reads see everything appended: commit the buffer first, unless failed (then: what is on disk). */
   private prepareRead(): void {
     this.assertOpen();

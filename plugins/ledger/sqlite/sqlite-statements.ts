@@ -5,9 +5,9 @@
  * Events store a token's integer id (the `tokens` dictionary); every read joins it back to the
  * decimal string, so records carry `tokenId` exactly as appended.
  */
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { LedgerError } from '../../../core/errors.ts';
-import type { GapRecord, LedgerQuery, LedgerRecord } from '../../../core/ledger/ledger.ts';
+import type { GapRecord, LedgerQuery, LedgerRecord, LedgerStats } from '../../../core/ledger/ledger.ts';
 
 export const INSERT_CHUNK = 64;
 
@@ -115,5 +115,35 @@ export class LedgerStatements {
 
   gapsOpen(): GapRecord[] {
     return (this.openGaps.all() as GapRow[]).map(toGap);
+  }
+
+  /** Counts and time span per type (one pass over the (type, at) index), open gaps, the latest checkpoint. */
+  stats(lastSeq: number): LedgerStats {
+    const byType: Record<string, number> = {};
+    let count = 0;
+    let firstAt: number | null = null;
+    let lastAt: number | null = null;
+    for (const r of this.byType.all() as { type: string; n: number; firstAt: number; lastAt: number }[]) {
+      byType[r.type] = r.n;
+      count += r.n;
+      if (firstAt === null || r.firstAt < firstAt) firstAt = r.firstAt;
+      if (lastAt === null || r.lastAt > lastAt) lastAt = r.lastAt;
+    }
+    const cp = this.latestCheckpoint.get() as { seq: number; at: number } | undefined;
+    return { count, firstAt, lastAt, lastSeq, byType, openGaps: this.gapsOpen(), lastCheckpoint: cp ? { seq: cp.seq, at: cp.at } : null };
+  }
+}
+
+/**
+ * Every record after `afterSeq`, streamed on a read connection of its own: WAL gives it a stable
+ * snapshot, and group commits on the main connection go on while a consumer (export) awaits.
+ */
+export function* streamRecordsAfter(file: string, afterSeq: number): Generator<LedgerRecord> {
+  const reader = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const stmt = reader.prepare(`SELECT ${EVENT_COLUMNS} FROM ${EVENTS_FROM} WHERE e.seq > ? ORDER BY e.seq`);
+    for (const row of stmt.iterate(afterSeq)) yield toRecord(row as EventRow);
+  } finally {
+    reader.close();
   }
 }
