@@ -75,7 +75,8 @@ export async function runCommand(args: string[], registry: PluginRegistry, usage
     const config = parseConfig(text, registry, { env, file: values.config, baseDir, ...(ep && { transform: (r) => resolveEmbedded(r, ep) }) });
     const rc = config.recycling ? parseRecycling(config.recycling, values.config) : undefined;
     if (!config.venue) throw new ConfigError([{ path: 'venue', message: 'expected a venue block: run trades on a venue (use replay or ingest for tapes)' }], values.config);
-    if (sim && config.ledger.kind === 'sqlite') {
+    // Only when the venue is the embedded exchange is the ledger's world gone with the last run.
+    if (sim && config.ledger.kind === 'sqlite' && (config.venue as { clobUrl?: unknown } | undefined)?.clobUrl === sim.info.clobUrl) {
       const file = (config.ledger as { path?: unknown }).path;
       const moved = typeof file === 'string' ? setAsideEarlierWorld(path.resolve(baseDir, file)) : undefined;
       if (moved) process.stderr.write(`the embedded simulator is a new world: the earlier run's ledger is kept at ${moved}\n`);

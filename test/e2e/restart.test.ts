@@ -63,6 +63,8 @@ function botConfig(info: SimInfo): string {
   raw.positionSource.sources[0] = { ...raw.positionSource.sources[0], rpcUrl: info.rpcUrl, contract: info.contracts.ctf, collateral: info.contracts.collateral, intervalSeconds: 1 };
   raw.positionSource.sources[1] = { ...raw.positionSource.sources[1], url: info.dataApiUrl };
   raw.strategy = { ...raw.strategy, markets };
+  // Capital recycling merges on the exchange's chain too (left `embedded`, it would start a second, unrelated one).
+  raw.recycling = { ...raw.recycling, rpcUrl: info.rpcUrl, contract: info.contracts.ctf, collateral: info.contracts.collateral };
   const file = path.join(s.dir, 'bot.yaml');
   writeFileSync(file, stringify(raw));
   return file;
