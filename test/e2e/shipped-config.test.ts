@@ -2,7 +2,7 @@
  * The shipped config.yaml, unmodified, boots the whole bot through the real CLI against the
  * embedded simulator, trades for a few seconds and shuts down cleanly with a consistent summary.
  */
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { micros, scratch, SHIPPED_CONFIG, spawnCli, stopChild, type Child } from './support.ts';
@@ -21,6 +21,10 @@ describe('polyquote run --config config.yaml (as shipped)', () => {
     const config = path.join(s.dir, 'config.yaml');
     copyFileSync(SHIPPED_CONFIG, config); // byte for byte: its ledger path (./data) resolves in the scratch dir
     expect(readFileSync(config, 'utf8')).toBe(readFileSync(SHIPPED_CONFIG, 'utf8'));
+    // A ledger left by an earlier embedded run (here: bytes no ledger could open) belongs to a world
+    // that is gone: the run must set it aside, unchanged, and start on a new one.
+    mkdirSync(path.join(s.dir, 'data'), { recursive: true });
+    writeFileSync(path.join(s.dir, 'data', 'ledger.sqlite'), 'an earlier world');
     const summaryFile = path.join(s.dir, 'summary.json');
     child = spawnCli(['run', '--config', config, '--duration', '12', '--summary', summaryFile, '--view', 'json'], { cwd: s.dir, tmp: s.tmp });
     const { code } = await child.exited;
@@ -50,7 +54,11 @@ describe('polyquote run --config config.yaml (as shipped)', () => {
       expect(micros(t.confirmed)).toBeGreaterThan(0n);
       if (t.pendingFills === 0) expect(t.effective).toBe(t.confirmed);
     }
-    // The ledger was written beside the config.
+    // The ledger was written beside the config; the earlier one kept beside it, byte for byte.
     expect(existsSync(path.join(s.dir, 'data', 'ledger.sqlite'))).toBe(true);
+    const kept = readdirSync(path.join(s.dir, 'data')).filter((f) => /^ledger\.\d{4}-\d\d-\d\dT[\d-]+Z\.sqlite$/.test(f));
+    expect(kept).toHaveLength(1);
+    expect(readFileSync(path.join(s.dir, 'data', kept[0]!), 'utf8')).toBe('an earlier world');
+    expect(child.stderr).toContain(`the earlier run's ledger is kept at ${path.join(s.dir, 'data', kept[0]!)}`);
   }, 90_000);
 });
