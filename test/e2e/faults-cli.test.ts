@@ -8,14 +8,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pluginBuilder } from '../../app/app.ts';
-import { SystemClock } from '../../core/clock.ts';
 import { parseConfig } from '../../core/config/load.ts';
-import type { Ledger, LedgerRecord } from '../../core/ledger/ledger.ts';
-import { createLogger } from '../../core/logger.ts';
 import { PluginRegistry } from '../../plugins/registry.ts';
 import { shippedRaw } from './embedded.ts';
-import { micros, scratch, spawnCli, stopChild, type Child } from './support.ts';
+import { micros, scratch, spawnCli, stopChild, type Child, readLedgerRecords } from './support.ts';
 
 const s = scratch('faults-cli');
 let child: Child | undefined;
@@ -45,16 +41,8 @@ describe('polyquote run with FAILED trades and forced disconnects (simulator blo
     expect(line.ordersLeftOpen).toBe(0);
     for (const t of Object.values(summary.tokens)) expect(micros(t.conservativeExposure)).toBeLessThanOrEqual(micros(t.limit));
 
-    const registry = new PluginRegistry();
-    const config = parseConfig(stringify({ ledger: raw.ledger }), registry, { baseDir: s.dir, env: {} });
-    const ledger = pluginBuilder(registry, config, new SystemClock(), createLogger({ level: 'silent' }))<Ledger>('ledger', { ...config.ledger, readOnly: true }, 'ledger');
-    ledger.open();
-    let records: LedgerRecord[];
-    try {
-      records = [...ledger.iterate(0)];
-    } finally {
-      ledger.close();
-    }
+    const config = parseConfig(stringify({ ledger: raw.ledger }), new PluginRegistry(), { baseDir: s.dir, env: {} });
+    const records = readLedgerRecords(config);
     // Forced disconnects happened and the feeds came back.
     const conn = records.filter((r) => r.type === 'connection');
     const drops = conn.filter((r) => r.payload.state === 'disconnected');

@@ -14,14 +14,10 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { polygon } from 'viem/chains';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pluginBuilder } from '../../app/app.ts';
-import { SystemClock } from '../../core/clock.ts';
 import { loadConfigFile } from '../../core/config/load.ts';
-import type { Ledger, LedgerRecord } from '../../core/ledger/ledger.ts';
-import { createLogger } from '../../core/logger.ts';
 import { PluginRegistry } from '../../plugins/registry.ts';
 import { shippedRaw } from './embedded.ts';
-import { control, scratch, spawnCli, stopChild, waitFor, type Child, type SimTrade } from './support.ts';
+import { control, scratch, spawnCli, stopChild, waitFor, type Child, type SimTrade, readLedgerRecords } from './support.ts';
 
 const s = scratch('restart');
 const children: Child[] = [];
@@ -115,14 +111,7 @@ describe('restart after SIGKILL on the same ledger', () => {
     expect(trades.length).toBeGreaterThanOrEqual(1);
     process.env.POLYQUOTE_PRIVATE_KEY = info.accounts[0]!.privateKey; // anvil's public dev key
     const config = loadConfigFile(file, new PluginRegistry());
-    const ledger = pluginBuilder(new PluginRegistry(), config, new SystemClock(), createLogger({ level: 'silent' }))<Ledger>('ledger', { ...config.ledger, readOnly: true }, 'ledger');
-    ledger.open();
-    let records: LedgerRecord[];
-    try {
-      records = [...ledger.iterate(0)];
-    } finally {
-      ledger.close();
-    }
+    const records = readLedgerRecords(config);
     // A trade may first reach the ledger as MINED or CONFIRMED (start-up reconciliation of what happened meanwhile).
     const fills = records.filter((r) => r.type === 'fill');
     const missing = trades.filter((t) => !fills.some((r) => r.payload.tradeId === t.id));

@@ -8,6 +8,12 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createPublicClient, http, type Address } from 'viem';
+import { pluginBuilder } from '../../app/app.ts';
+import { SystemClock } from '../../core/clock.ts';
+import type { PolyquoteConfig } from '../../core/config/schema.ts';
+import type { Ledger, LedgerRecord } from '../../core/ledger/ledger.ts';
+import { createLogger } from '../../core/logger.ts';
+import { PluginRegistry } from '../../plugins/registry.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const BIN = path.join(ROOT, 'bin', 'polyquote.js');
@@ -116,4 +122,15 @@ export function micros(s: string): bigint {
   if (!m) throw new Error(`expected a decimal amount, got ${JSON.stringify(s)}`);
   const v = BigInt(m[2]!) * 1_000_000n + BigInt((m[3] ?? '').padEnd(6, '0'));
   return m[1] ? -v : v;
+}
+
+/** Every record of a run's ledger, read with the ledger plugin opened read-only (beside a live bot or after it). */
+export function readLedgerRecords(config: PolyquoteConfig): LedgerRecord[] {
+  const ledger = pluginBuilder(new PluginRegistry(), config, new SystemClock(), createLogger({ level: 'silent' }))<Ledger>('ledger', { ...config.ledger, readOnly: true }, 'ledger');
+  ledger.open();
+  try {
+    return [...ledger.iterate(0)];
+  } finally {
+    ledger.close();
+  }
 }

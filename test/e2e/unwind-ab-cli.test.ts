@@ -7,18 +7,14 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pluginBuilder } from '../../app/app.ts';
-import { SystemClock } from '../../core/clock.ts';
 import { parseConfig } from '../../core/config/load.ts';
-import type { Ledger, LedgerRecord } from '../../core/ledger/ledger.ts';
-import { createLogger } from '../../core/logger.ts';
 import { PluginRegistry } from '../../plugins/registry.ts';
 import { marketIdsFor } from '../../sim/chain/sim-chain.ts';
 import { parseSimConfig } from '../../sim/config.ts';
 import { abVariant } from '../../strategies/ab.ts';
 import type { VariantSummary } from '../../app/run/variant-stats.ts';
 import { shippedRaw } from './embedded.ts';
-import { scratch, spawnCli, stopChild, type Child } from './support.ts';
+import { scratch, spawnCli, stopChild, type Child, readLedgerRecords } from './support.ts';
 
 const s = scratch('unwind');
 let child: Child | undefined;
@@ -70,16 +66,8 @@ describe('inventory-unwind and the A/B split, by config through the CLI', () => 
     expect(a.fills + b.fills).toBe(summary.fills);
 
     // inventory-unwind never buys: every order the bot submitted (its ledger) is a SELL.
-    const registry = new PluginRegistry();
-    const config = parseConfig(stringify({ ledger: raw.ledger }), registry, { baseDir: s.dir, env: {} });
-    const ledger = pluginBuilder(registry, config, new SystemClock(), createLogger({ level: 'silent' }))<Ledger>('ledger', { ...config.ledger, readOnly: true }, 'ledger');
-    ledger.open();
-    let records: LedgerRecord[];
-    try {
-      records = [...ledger.iterate(0)];
-    } finally {
-      ledger.close();
-    }
+    const config = parseConfig(stringify({ ledger: raw.ledger }), new PluginRegistry(), { baseDir: s.dir, env: {} });
+    const records = readLedgerRecords(config);
     const submits = records.filter((r) => r.type === 'submit');
     expect(submits.length).toBe(summary.ordersSubmitted);
     expect(submits.map((r) => r.payload.side).filter((side) => side !== 'SELL')).toEqual([]);
