@@ -17,13 +17,16 @@ export const DECIMALS = 6;
 const DECIMAL_RE = /^([+-])?(\d+)(?:\.(\d+))?$/;
 /** Unsigned, at most 18 whole digits and 6 decimals: parsed without the general path's regex groups. */
 const PLAIN_RE = /^\d{1,18}(?:\.\d{1,6})?$/;
+
+/** Whether parseMicros takes its fast path for `value` (which then cannot fail). */
+export const isPlainAmount = (value: unknown): value is string => typeof value === 'string' && PLAIN_RE.test(value);
 /** Longest amount text accepted: a million digits would stall BigInt parsing for nothing. */
 export const MAX_AMOUNT_CHARS = 64;
 
 /** Parses a decimal string or JSON number into micro-units; throws naming `where` on bad input. */
 export function parseMicros(value: unknown, where: string): Micros {
   // The feed's common spelling ("25", "0.45", "100.0"): one BigInt of the digits, scaled by padding.
-  if (typeof value === 'string' && PLAIN_RE.test(value)) {
+  if (isPlainAmount(value)) {
     const dot = value.indexOf('.');
     if (dot < 0) return BigInt(value) * MICROS_PER_UNIT;
     const frac = value.slice(dot + 1);

@@ -316,12 +316,7 @@ export class SqliteLedger implements Ledger {
       this.resend = true;
       throw this.fail(err);
     }
-    this.chunks = [];
-    this.tail = [];
-    this.buffered = 0;
-    this.streamed = 0;
-    this.newTokens = [];
-    this.tokensStreamed = 0;
+    this.clearBuffer();
     this.resend = false;
     return result;
   }
@@ -348,6 +343,11 @@ export class SqliteLedger implements Ledger {
       throw this.fail(err);
     }
     this.inflight = { id, chunks: this.tail.length > 0 ? [...this.chunks, this.tail] : this.chunks, tokens: this.newTokens, count: this.buffered };
+    this.clearBuffer();
+  }
+
+  /** The buffer is empty again: its rows are committed, or held by the group in flight. */
+  private clearBuffer(): void {
     this.chunks = [];
     this.tail = [];
     this.buffered = 0;

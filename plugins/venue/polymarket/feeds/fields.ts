@@ -3,7 +3,7 @@
  * where it was found ("expected X, got Y at user frame[0].maker_orders[1].price"); the parsers turn
  * it into a counted `FeedProblem` and go on with the next event, so bad data never escapes a feed.
  */
-import { parseNonNegativeMicros, type Micros } from '../../../../core/amounts.ts';
+import { isPlainAmount, parseMicros, parseNonNegativeMicros, type Micros } from '../../../../core/amounts.ts';
 import type { Side } from '../../../../core/events.ts';
 
 /** One thing a feed could not use: counted and reported, never thrown out of a parser. */
@@ -31,8 +31,6 @@ export type Obj = Record<string, unknown>;
 
 const MAX_UINT256 = (1n << 256n) - 1n;
 const CANONICAL_SHORT = /^[1-9]\d{0,76}$/;
-/** Amounts in their plain spelling: parsed without building the error's place first. */
-const PLAIN_AMOUNT = /^\d{1,18}(?:\.\d{1,6})?$/;
 
 /** Short, bounded text of a value for messages (a hostile frame cannot blow up a log line). */
 export function show(value: unknown): string {
@@ -79,17 +77,19 @@ export function canonicalTokenId(v: unknown, where: string): string {
   return n.toString();
 }
 
+/** A field's token id; the place of an error is built only when there is one. */
+function tokenIdAt(v: unknown, key: string, where: string): string {
+  return typeof v === 'string' && CANONICAL_SHORT.test(v) ? v : canonicalTokenId(v, `${where}.${key}`);
+}
+
 export function reqTokenId(o: Obj, key: string, where: string): string {
-  const v = o[key];
-  if (typeof v === 'string' && CANONICAL_SHORT.test(v)) return v;
-  return canonicalTokenId(v, `${where}.${key}`);
+  return tokenIdAt(o[key], key, where);
 }
 
 export function optTokenId(o: Obj, key: string, where: string): string | undefined {
   const v = o[key];
   if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v === 'string' && CANONICAL_SHORT.test(v)) return v;
-  return canonicalTokenId(v, `${where}.${key}`);
+  return tokenIdAt(v, key, where);
 }
 
 /** Order ids are EIP-712 hashes: 0x-hex spelled in lower case, whatever case the venue used. Other ids pass as given. */
@@ -100,7 +100,7 @@ export function canonicalOrderId(id: string): string {
 /** A required non-negative decimal amount (string, or JSON number through its shortest form) in micros. */
 export function reqMicros(o: Obj, key: string, where: string): Micros {
   const v = o[key];
-  if (typeof v === 'string' && PLAIN_AMOUNT.test(v)) return parseNonNegativeMicros(v, key); // cannot fail: `where` is for errors
+  if (isPlainAmount(v)) return parseMicros(v, key); // cannot fail, so the error's place is not built
   if (typeof v !== 'string' && typeof v !== 'number') throw invalid(`a decimal ${key}`, v, `${where}.${key}`);
   try {
     return parseNonNegativeMicros(v, `${where}.${key}`);
