@@ -14,6 +14,9 @@ export type Micros = bigint;
 export const MICROS_PER_UNIT = 1_000_000n;
 export const DECIMALS = 6;
 
+const MAX_SAFE_MICROS = BigInt(Number.MAX_SAFE_INTEGER);
+/** ".01" … ".99" without trailing zeros (".1", not ".10"), by hundredths. */
+const CENTS = Array.from({ length: 100 }, (_, i) => `.${String(i).padStart(2, '0')}`.replace(/0$/, ''));
 const DECIMAL_RE = /^([+-])?(\d+)(?:\.(\d+))?$/;
 /** Unsigned, at most 18 whole digits and 6 decimals: parsed without the general path's regex groups. */
 const PLAIN_RE = /^\d{1,18}(?:\.\d{1,6})?$/;
@@ -23,9 +26,48 @@ export const isPlainAmount = (value: unknown): value is string => typeof value =
 /** Longest amount text accepted: a million digits would stall BigInt parsing for nothing. */
 export const MAX_AMOUNT_CHARS = 64;
 
+/** 10^k for the places a short fraction is padded by (exact doubles). */
+const PAD = [1_000_000, 100_000, 10_000, 1_000, 100, 10, 1];
+
+/**
+ * The micros of a plain spelling short enough to add up exactly in a double ("25", "0.45",
+ * "100.0": at most 15 digits, at most 6 of them decimals); undefined for anything else, which
+ * the general path then reads. Every step is an integer below 2^53, so nothing is rounded.
+ */
+export function shortPlainMicros(value: unknown): Micros | undefined {
+  if (typeof value !== 'string') return undefined;
+  const n = value.length;
+  if (n === 0 || n > 16) return undefined;
+  let acc = 0;
+  let i = 0;
+  let c = 0;
+  for (; i < n; i++) {
+    c = value.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    acc = acc * 10 + (c - 48);
+  }
+  if (i === 0) return undefined;
+  let decimals = 0;
+  if (i < n) {
+    // Only a dot followed by 1–6 digits may come after the whole part.
+    if (c !== 46 || i === n - 1 || n - i - 1 > DECIMALS) return undefined;
+    for (i++; i < n; i++) {
+      c = value.charCodeAt(i);
+      if (c < 48 || c > 57) return undefined;
+      acc = acc * 10 + (c - 48);
+      decimals++;
+    }
+  } else if (n > 15) return undefined;
+  const micros = acc * PAD[decimals]!;
+  return micros <= Number.MAX_SAFE_INTEGER ? BigInt(micros) : undefined;
+}
+
 /** Parses a decimal string or JSON number into micro-units; throws naming `where` on bad input. */
 export function parseMicros(value: unknown, where: string): Micros {
-  // The feed's common spelling ("25", "0.45", "100.0"): one BigInt of the digits, scaled by padding.
+  // The feed's common spelling, short: integer arithmetic on doubles, one BigInt of the result.
+  const short = shortPlainMicros(value);
+  if (short !== undefined) return short;
+  // Long plain spellings: one BigInt of the digits, scaled by padding.
   if (isPlainAmount(value)) {
     const dot = value.indexOf('.');
     if (dot < 0) return BigInt(value) * MICROS_PER_UNIT;
@@ -66,7 +108,22 @@ export function parseNonNegativeMicros(value: unknown, where: string): Micros {
 
 /** Formats micro-units as a minimal decimal string ("12.5", "-0.000001", "3"). */
 export function formatMicros(micros: Micros): string {
-  // Whole shares (the common case) and values that fit a double exactly take a fast path.
+  // Amounts a double holds exactly (below 2^53 micros, ~9 billion shares) are cut up in doubles:
+  // `%` is exact, and the whole part divides out exactly, so no digit is ever rounded.
+  if (micros <= MAX_SAFE_MICROS && micros >= -MAX_SAFE_MICROS) {
+    const n = Number(micros);
+    const abs = n < 0 ? -n : n;
+    const frac = abs % 1_000_000;
+    const whole = (abs - frac) / 1_000_000;
+    const sign = n < 0 ? '-' : '';
+    if (frac === 0) return `${sign}${whole}`;
+    // Cent-priced amounts (the feed's ticks): the decimals from a table.
+    if (frac % 10_000 === 0) return `${sign}${whole}${CENTS[frac / 10_000]}`;
+    const digits = String(frac + 1_000_000); // "1" and the six decimals, zero-padded
+    let end = 7;
+    while (digits.charCodeAt(end - 1) === 48) end--;
+    return `${sign}${whole}.${digits.slice(1, end)}`;
+  }
   if (micros % MICROS_PER_UNIT === 0n) return (micros / MICROS_PER_UNIT).toString();
   const neg = micros < 0n;
   const abs = neg ? -micros : micros;

@@ -21,8 +21,11 @@ const amount = (m: bigint) => `"${formatMicros(m)}"`;
 
 function levels(ls: readonly (readonly [bigint, bigint])[]): string {
   let s = '[';
-  for (let i = 0; i < ls.length; i++) s += `${i === 0 ? '' : ','}[${amount(ls[i]![0])},${amount(ls[i]![1])}]`;
-  return `${s}]`;
+  for (let i = 0; i < ls.length; i++) {
+    const l = ls[i]!;
+    s += (i === 0 ? '["' : ',["') + formatMicros(l[0]) + '","' + formatMicros(l[1]) + '"]';
+  }
+  return s + ']';
 }
 
 /** `JSON.stringify(encodeEventLine(e))`, fast for the kinds a live feed sends most. */

@@ -17,17 +17,26 @@ export interface Book {
 const byPriceDesc = (a: BookLevel, b: BookLevel) => (a[0] > b[0] ? -1 : a[0] < b[0] ? 1 : 0);
 const byPriceAsc = (a: BookLevel, b: BookLevel) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
+/** Whether levels are already strictly best first with no zero size (a parser's output): kept as they are. */
+function isClean(levels: readonly BookLevel[], desc: boolean): boolean {
+  for (let i = 0; i < levels.length; i++) {
+    const l = levels[i]!;
+    if (l[1] <= 0n) return false;
+    if (i > 0 && (desc ? l[0] >= levels[i - 1]![0] : l[0] <= levels[i - 1]![0])) return false;
+  }
+  return true;
+}
+
+function cleaned(levels: readonly BookLevel[], desc: boolean): readonly BookLevel[] {
+  if (isClean(levels, desc)) return levels;
+  const m = new Map<Micros, Micros>();
+  for (const [p, s] of levels) m.set(p, s);
+  return ([...m].filter(([, s]) => s > 0n) as BookLevel[]).sort(desc ? byPriceDesc : byPriceAsc);
+}
+
 /** A snapshot as a sorted book (zero-size levels dropped, duplicate prices: the last one wins). */
 export function bookFromSnapshot(e: BookUpdated, previousTick?: Micros): Book {
-  const clean = (levels: readonly BookLevel[]) => {
-    const m = new Map<Micros, Micros>();
-    for (const [p, s] of levels) m.set(p, s);
-    return [...m].filter(([, s]) => s > 0n) as BookLevel[];
-  };
-  return {
-    tokenId: e.tokenId, at: e.at, tickSize: e.tickSize ?? previousTick,
-    bids: clean(e.bids).sort(byPriceDesc), asks: clean(e.asks).sort(byPriceAsc),
-  };
+  return { tokenId: e.tokenId, at: e.at, tickSize: e.tickSize ?? previousTick, bids: cleaned(e.bids, true), asks: cleaned(e.asks, false) };
 }
 
 /** Sets one level (size 0 removes it), keeping the side sorted. Returns a new array. */

@@ -3,7 +3,7 @@
  * where it was found ("expected X, got Y at user frame[0].maker_orders[1].price"); the parsers turn
  * it into a counted `FeedProblem` and go on with the next event, so bad data never escapes a feed.
  */
-import { isPlainAmount, parseMicros, parseNonNegativeMicros, type Micros } from '../../../../core/amounts.ts';
+import { isPlainAmount, parseMicros, parseNonNegativeMicros, shortPlainMicros, type Micros } from '../../../../core/amounts.ts';
 import type { Side } from '../../../../core/events.ts';
 
 /** One thing a feed could not use: counted and reported, never thrown out of a parser. */
@@ -77,6 +77,11 @@ export function canonicalTokenId(v: unknown, where: string): string {
   return n.toString();
 }
 
+/** Whether a value is a token id already in canonical spelling (no leading zero, at most 77 digits: below 2^256). */
+export function isCanonicalTokenId(v: unknown): v is string {
+  return typeof v === 'string' && CANONICAL_SHORT.test(v);
+}
+
 /** A field's token id; the place of an error is built only when there is one. */
 function tokenIdAt(v: unknown, key: string, where: string): string {
   return typeof v === 'string' && CANONICAL_SHORT.test(v) ? v : canonicalTokenId(v, `${where}.${key}`);
@@ -100,6 +105,8 @@ export function canonicalOrderId(id: string): string {
 /** A required non-negative decimal amount (string, or JSON number through its shortest form) in micros. */
 export function reqMicros(o: Obj, key: string, where: string): Micros {
   const v = o[key];
+  const short = shortPlainMicros(v);
+  if (short !== undefined) return short;
   if (isPlainAmount(v)) return parseMicros(v, key); // cannot fail, so the error's place is not built
   if (typeof v !== 'string' && typeof v !== 'number') throw invalid(`a decimal ${key}`, v, `${where}.${key}`);
   try {

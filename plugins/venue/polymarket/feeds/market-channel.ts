@@ -7,10 +7,10 @@
  * reliable), zero-size levels never enter a snapshot, a duplicated price keeps its last size; one
  * `price_change` carrying several tokens becomes one `book_delta` per token, in first-seen order.
  */
-import type { Micros } from '../../../../core/amounts.ts';
+import { shortPlainMicros, type Micros } from '../../../../core/amounts.ts';
 import type { BookDeltaReceived, BookLevel, BookLevelChange, BookUpdated, InboundEvent, Side } from '../../../../core/events.ts';
 import {
-  FieldError, isObj, optMicros, optPrice, optSide, optString, optTimestampMs, optTokenId, parseSide, problemFrom,
+  FieldError, isCanonicalTokenId, isObj, optMicros, optPrice, optSide, optString, optTimestampMs, optTokenId, parseSide, problemFrom,
   reqPrice, reqMicros, reqTokenId, show, splitFrame, type FeedProblem, type Obj,
 } from './fields.ts';
 
@@ -78,7 +78,7 @@ function parseMarketEvent(o: Obj, eventType: string | undefined, now: number, wh
       out.events.push(parseBookSnapshot(o, now, where, venueTime(o, where, out, 'book').venueAt));
       return;
     case 'price_change':
-      out.events.push(...parsePriceChange(o, now, where, venueTime(o, where, out, 'price_change').venueAt, out));
+      for (const d of parsePriceChange(o, now, where, venueTime(o, where, out, 'price_change').venueAt, out)) out.events.push(d);
       return;
     case 'tick_size_change': {
       const tickSize = reqPrice(o, 'new_tick_size', where);
@@ -139,15 +139,48 @@ function parseMarketEvent(o: Obj, eventType: string | undefined, now: number, wh
 function parseLevels(v: unknown, side: 'bids' | 'asks', where: string): BookLevel[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw new FieldError('INVALID_FIELD', `expected an array ${side}, got ${show(v)} at ${where}.${side}`, `${where}.${side}`);
-  const bySize = new Map<Micros, Micros>();
-  v.forEach((l, i) => {
-    const lw = `${where}.${side}[${i}]`;
-    if (!isObj(l)) throw new FieldError('INVALID_FIELD', `expected a level {price, size}, got ${show(l)} at ${lw}`, lw);
-    bySize.set(reqPrice(l, 'price', lw), reqMicros(l, 'size', lw));
-  });
+  const desc = side === 'bids';
   const levels: BookLevel[] = [];
-  for (const [price, size] of bySize) if (size > 0n) levels.push([price, size]);
-  return levels.sort(side === 'bids' ? (a, b) => (a[0] > b[0] ? -1 : 1) : (a, b) => (a[0] < b[0] ? -1 : 1));
+  // Whether the prices come strictly best first (or strictly worst first): then there is no duplicate
+  // to resolve and no sort to do. Zero sizes are left out either way.
+  let bestFirst = true;
+  let worstFirst = true;
+  let zeros = false;
+  let prev: Micros | undefined;
+  for (let i = 0; i < v.length; i++) {
+    const l: unknown = v[i];
+    let price: Micros | undefined;
+    let size: Micros | undefined;
+    if (isObj(l)) {
+      price = shortPlainMicros(l.price);
+      size = shortPlainMicros(l.size);
+    }
+    if (price === undefined || price > 1_000_000n || size === undefined) {
+      // Any other spelling, or a bad level: the general readers, which name the level on error.
+      const lw = `${where}.${side}[${i}]`;
+      if (!isObj(l)) throw new FieldError('INVALID_FIELD', `expected a level {price, size}, got ${show(l)} at ${lw}`, lw);
+      price = reqPrice(l, 'price', lw);
+      size = reqMicros(l, 'size', lw);
+    }
+    if (prev !== undefined) {
+      if (price > prev) desc ? (bestFirst = false) : (worstFirst = false);
+      else if (price < prev) desc ? (worstFirst = false) : (bestFirst = false);
+      else bestFirst = worstFirst = false;
+    }
+    prev = price;
+    if (size === 0n) zeros = true;
+    levels.push([price, size]);
+  }
+  if (bestFirst || worstFirst) {
+    const kept = zeros ? levels.filter((l) => l[1] > 0n) : levels;
+    return bestFirst ? kept : kept.reverse();
+  }
+  // Duplicated prices (the last size wins) or no order at all.
+  const bySize = new Map<Micros, Micros>();
+  for (const [price, size] of levels) bySize.set(price, size);
+  const sorted: BookLevel[] = [];
+  for (const [price, size] of bySize) if (size > 0n) sorted.push([price, size]);
+  return sorted.sort(desc ? (a, b) => (a[0] > b[0] ? -1 : 1) : (a, b) => (a[0] < b[0] ? -1 : 1));
 }
 
 /**
@@ -168,26 +201,59 @@ function parseChange(c: unknown, where: string): BookLevelChange {
   return { side: parseSide(c.side, `${where}.side`), price: reqPrice(c, 'price', where), size: reqMicros(c, 'size', where) };
 }
 
+/** A change in the feed's usual spelling, read without building its place; undefined leaves it to the general readers. */
+function plainChange(c: Obj): BookLevelChange | undefined {
+  const side = c.side;
+  if (side !== 'BUY' && side !== 'SELL') return undefined;
+  const price = shortPlainMicros(c.price);
+  const size = shortPlainMicros(c.size);
+  if (price === undefined || price > 1_000_000n || size === undefined) return undefined;
+  return { side, price, size };
+}
+
+/** An optional best price in the usual spelling, else the general reader. */
+function bestPrice(c: Obj, key: 'best_bid' | 'best_ask', where: () => string): Micros | undefined {
+  const v = c[key];
+  if (v === undefined || v === null || v === '') return undefined;
+  const p = shortPlainMicros(v);
+  return p !== undefined && p <= 1_000_000n ? p : optPrice(c, key, where());
+}
+
 /** Both price_change forms → one book_delta per token. A bad change drops the whole message: half a delta would corrupt the book silently. */
 function parsePriceChange(o: Obj, now: number, where: string, venueAt: number | undefined, out: MarketFrameResult): BookDeltaReceived[] {
-  const time = venueAt !== undefined ? { venueAt } : {};
   if (Array.isArray(o.price_changes)) {
-    const byToken = new Map<string, BookLevelChange[]>();
-    const quotes = new Map<string, BestQuotes>();
-    o.price_changes.forEach((c, i) => {
-      const cw = `${where}.price_changes[${i}]`;
-      if (!isObj(c)) throw new FieldError('INVALID_FIELD', `expected a price change object, got ${show(c)} at ${cw}`, cw);
-      const tokenId = reqTokenId(c, 'asset_id', cw);
-      let list = byToken.get(tokenId);
-      if (!list) byToken.set(tokenId, (list = []));
-      list.push(parseChange(c, cw));
-      const bestBid = optPrice(c, 'best_bid', cw);
-      const bestAsk = optPrice(c, 'best_ask', cw);
-      if (bestBid !== undefined || bestAsk !== undefined) quotes.set(tokenId, { tokenId, ...(bestBid !== undefined ? { bestBid } : {}), ...(bestAsk !== undefined ? { bestAsk } : {}) });
-    });
-    out.bestQuotes.push(...quotes.values());
-    return [...byToken].map(([tokenId, changes]) => ({ type: 'book_delta' as const, at: now, tokenId, changes, ...time }));
+    // Plain loops, and each change's place built only for an error: this runs for every delta on the feed.
+    const list: unknown[] = o.price_changes;
+    const deltas: { -readonly [K in keyof BookDeltaReceived]: BookDeltaReceived[K] }[] = [];
+    const quotes: BestQuotes[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i];
+      const cw = () => `${where}.price_changes[${i}]`;
+      if (!isObj(c)) throw new FieldError('INVALID_FIELD', `expected a price change object, got ${show(c)} at ${cw()}`, cw());
+      const rawToken = c.asset_id;
+      const tokenId = isCanonicalTokenId(rawToken) ? rawToken : reqTokenId(c, 'asset_id', cw());
+      const change = plainChange(c) ?? parseChange(c, cw());
+      let delta = deltas.find((d) => d.tokenId === tokenId);
+      if (!delta) {
+        delta = { type: 'book_delta', at: now, tokenId, changes: [] };
+        if (venueAt !== undefined) delta.venueAt = venueAt;
+        deltas.push(delta);
+      }
+      (delta.changes as BookLevelChange[]).push(change);
+      const bestBid = bestPrice(c, 'best_bid', cw);
+      const bestAsk = bestPrice(c, 'best_ask', cw);
+      if (bestBid !== undefined || bestAsk !== undefined) {
+        // The token's last entry with quotes gives them; tokens keep the place they were first quoted in.
+        const q: BestQuotes = { tokenId, ...(bestBid !== undefined ? { bestBid } : {}), ...(bestAsk !== undefined ? { bestAsk } : {}) };
+        const at = quotes.findIndex((x) => x.tokenId === tokenId);
+        if (at < 0) quotes.push(q);
+        else quotes[at] = q;
+      }
+    }
+    for (const q of quotes) out.bestQuotes.push(q);
+    return deltas;
   }
+  const time = venueAt !== undefined ? { venueAt } : {};
   if (Array.isArray(o.changes)) {
     const tokenId = reqTokenId(o, 'asset_id', where);
     const changes = o.changes.map((c, i) => parseChange(c, `${where}.changes[${i}]`));
