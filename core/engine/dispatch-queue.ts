@@ -47,6 +47,8 @@ export class DispatchQueue {
   }
 
   clear(): void {
+    // Nothing was pushed since the last clear (the usual case): then nothing is counted either.
+    if (this.items.length === 0) return;
     this.items.length = 0;
     this.head = 0;
     this.buys.clear();

@@ -211,41 +211,44 @@ function plainChange(c: Obj): BookLevelChange | undefined {
   return { side, price, size };
 }
 
+const changeWhere = (where: string, i: number) => `${where}.price_changes[${i}]`;
+
 /** An optional best price in the usual spelling, else the general reader. */
-function bestPrice(c: Obj, key: 'best_bid' | 'best_ask', where: () => string): Micros | undefined {
+function bestPrice(c: Obj, key: 'best_bid' | 'best_ask', where: string, i: number): Micros | undefined {
   const v = c[key];
   if (v === undefined || v === null || v === '') return undefined;
   const p = shortPlainMicros(v);
-  return p !== undefined && p <= 1_000_000n ? p : optPrice(c, key, where());
+  return p !== undefined && p <= 1_000_000n ? p : optPrice(c, key, changeWhere(where, i));
 }
 
 /** Both price_change forms → one book_delta per token. A bad change drops the whole message: half a delta would corrupt the book silently. */
 function parsePriceChange(o: Obj, now: number, where: string, venueAt: number | undefined, out: MarketFrameResult): BookDeltaReceived[] {
   if (Array.isArray(o.price_changes)) {
-    // Plain loops, and each change's place built only for an error: this runs for every delta on the feed.
+    // Plain loops, no closures, and each change's place built only for an error: this runs for every delta on the feed.
     const list: unknown[] = o.price_changes;
     const deltas: { -readonly [K in keyof BookDeltaReceived]: BookDeltaReceived[K] }[] = [];
     const quotes: BestQuotes[] = [];
     for (let i = 0; i < list.length; i++) {
       const c = list[i];
-      const cw = () => `${where}.price_changes[${i}]`;
-      if (!isObj(c)) throw new FieldError('INVALID_FIELD', `expected a price change object, got ${show(c)} at ${cw()}`, cw());
+      if (!isObj(c)) throw new FieldError('INVALID_FIELD', `expected a price change object, got ${show(c)} at ${changeWhere(where, i)}`, changeWhere(where, i));
       const rawToken = c.asset_id;
-      const tokenId = isCanonicalTokenId(rawToken) ? rawToken : reqTokenId(c, 'asset_id', cw());
-      const change = plainChange(c) ?? parseChange(c, cw());
-      let delta = deltas.find((d) => d.tokenId === tokenId);
+      const tokenId = isCanonicalTokenId(rawToken) ? rawToken : reqTokenId(c, 'asset_id', changeWhere(where, i));
+      const change = plainChange(c) ?? parseChange(c, changeWhere(where, i));
+      let delta: (typeof deltas)[number] | undefined;
+      for (const d of deltas) if (d.tokenId === tokenId) delta = d;
       if (!delta) {
         delta = { type: 'book_delta', at: now, tokenId, changes: [] };
         if (venueAt !== undefined) delta.venueAt = venueAt;
         deltas.push(delta);
       }
       (delta.changes as BookLevelChange[]).push(change);
-      const bestBid = bestPrice(c, 'best_bid', cw);
-      const bestAsk = bestPrice(c, 'best_ask', cw);
+      const bestBid = bestPrice(c, 'best_bid', where, i);
+      const bestAsk = bestPrice(c, 'best_ask', where, i);
       if (bestBid !== undefined || bestAsk !== undefined) {
         // The token's last entry with quotes gives them; tokens keep the place they were first quoted in.
         const q: BestQuotes = { tokenId, ...(bestBid !== undefined ? { bestBid } : {}), ...(bestAsk !== undefined ? { bestAsk } : {}) };
-        const at = quotes.findIndex((x) => x.tokenId === tokenId);
+        let at = -1;
+        for (let k = 0; k < quotes.length; k++) if (quotes[k]!.tokenId === tokenId) at = k;
         if (at < 0) quotes.push(q);
         else quotes[at] = q;
       }
