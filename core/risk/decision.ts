@@ -30,49 +30,64 @@ export const NORMAL: RiskDecision = Object.freeze({
   allowedSides: Object.freeze(['BUY', 'SELL']) as readonly Side[], extraTicks: 0,
 });
 
-/** Combines verdicts, most restrictive wins. A halted decision allows no side. */
-function isEmpty(v: object): boolean {
-  for (const _ in v) return false;
-  return true;
+/** A verdict that imposes nothing (every field missing). */
+function imposesNothing(v: RiskVerdict): boolean {
+  return v.mode === undefined && v.sizeMultiplier === undefined && v.allowedSides === undefined && v.extraTicks === undefined && (v.reasons === undefined || v.reasons.length === 0);
 }
 
+const BOTH: readonly Side[] = Object.freeze(['BUY', 'SELL']);
+const ONLY_BUY: readonly Side[] = Object.freeze(['BUY']);
+const ONLY_SELL: readonly Side[] = Object.freeze(['SELL']);
+const NO_SIDE: readonly Side[] = Object.freeze([]);
+
+/**
+ * Combines verdicts, most restrictive wins. A halted decision allows no side. Plain loops over
+ * small arrays, no sets: the risk engine combines on every event.
+ */
 export function combine(verdicts: readonly (RiskVerdict | undefined)[], start: RiskDecision = NORMAL): RiskDecision {
-  // Fast path for the common case: nothing imposed (no verdict, or only empty ones).
-  let present: RiskVerdict[] | undefined;
-  for (const v of verdicts) if (v !== undefined && !isEmpty(v)) (present ??= []).push(v);
-  if (present === undefined) return start;
+  let imposing = false;
+  for (let i = 0; i < verdicts.length && !imposing; i++) {
+    const v = verdicts[i];
+    if (v !== undefined && !imposesNothing(v)) imposing = true;
+  }
+  if (!imposing) return start;
   let mode = start.mode;
   let sizeMultiplier = start.sizeMultiplier;
-  let sides = new Set(start.allowedSides);
+  let buy = start.allowedSides.includes('BUY');
+  let sell = start.allowedSides.includes('SELL');
   let extraTicks = start.extraTicks;
-  const reasons = new Set(start.reasons);
-  for (const v of present) {
+  const reasons: string[] = [];
+  for (const r of start.reasons) if (!reasons.includes(r)) reasons.push(r);
+  for (let i = 0; i < verdicts.length; i++) {
+    const v = verdicts[i];
+    if (v === undefined) continue;
     if (v.mode && MODE_RANK[v.mode] > MODE_RANK[mode]) mode = v.mode;
     if (v.sizeMultiplier !== undefined) sizeMultiplier = Math.min(sizeMultiplier, v.sizeMultiplier);
     if (v.allowedSides) {
-      const allowed = new Set(v.allowedSides);
-      sides = new Set([...sides].filter((s) => allowed.has(s)));
+      if (!v.allowedSides.includes('BUY')) buy = false;
+      if (!v.allowedSides.includes('SELL')) sell = false;
     }
     if (v.extraTicks !== undefined) extraTicks = Math.max(extraTicks, v.extraTicks);
-    for (const r of v.reasons ?? []) reasons.add(r);
+    if (v.reasons) for (const r of v.reasons) if (!reasons.includes(r)) reasons.push(r);
   }
   if (mode === 'halted') {
-    sides = new Set();
+    buy = sell = false;
     sizeMultiplier = 0;
   }
-  return {
-    mode,
-    reasons: [...reasons].sort(),
-    sizeMultiplier,
-    allowedSides: (['BUY', 'SELL'] as const).filter((s) => sides.has(s)),
-    extraTicks,
-  };
+  return { mode, reasons: reasons.sort(), sizeMultiplier, allowedSides: buy ? (sell ? BOTH : ONLY_BUY) : sell ? ONLY_SELL : NO_SIDE, extraTicks };
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Structural equality of two decisions. */
 export function sameDecision(a: RiskDecision, b: RiskDecision): boolean {
-  return (
+  return a === b || (
     a.mode === b.mode && a.sizeMultiplier === b.sizeMultiplier && a.extraTicks === b.extraTicks &&
-    a.allowedSides.join() === b.allowedSides.join() && a.reasons.join() === b.reasons.join()
+    sameList(a.allowedSides, b.allowedSides) && sameList(a.reasons, b.reasons)
   );
 }
