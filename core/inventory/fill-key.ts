@@ -14,7 +14,8 @@
  */
 import type { FillReported } from '../events.ts';
 
-export const escapeId = (id: string): string => id.replace(/[\\:]/g, (c) => `\\${c}`);
+/** An id with `:` and `\\` escaped (ids nearly never hold either: then it is the id itself). */
+export const escapeId = (id: string): string => (id.indexOf(':') < 0 && id.indexOf('\\') < 0 ? id : id.replace(/[\\:]/g, (c) => `\\${c}`));
 
 export function tradeKey(tradeId: string, orderId: string | undefined): string {
   return orderId ? `${escapeId(tradeId)}:${escapeId(orderId)}` : escapeId(tradeId);
