@@ -3,8 +3,12 @@
  *
  * Every size and price inside polyquote is a bigint of micro-units (6 decimals, the scale of
  * Polymarket outcome tokens and pUSD). Decimal strings are parsed digit by digit, so no amount ever
- * passes through binary floating point on its way in; JSON numbers are accepted only through their
+ * passes through a binary fraction on its way in; JSON numbers are accepted only through their
  * shortest decimal representation, which is exact for every value JSON can carry with ≤ 6 decimals.
+ * The hot paths (short plain spellings in, amounts below 2^53 micros out) count micro-units as
+ * integers in a double, which holds every integer below 2^53 exactly: whole micros only, never a
+ * fraction, and each step checked to stay below that bound (test/core/fast-paths.test.ts holds them
+ * to the bigint code).
  */
 import { PolyquoteError } from './errors.ts';
 
