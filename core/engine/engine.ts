@@ -6,7 +6,7 @@
 import { formatMicros, type Micros } from '../amounts.ts';
 import type { Clock } from '../clock.ts';
 import { errorMessage } from '../errors.ts';
-import { eventTokenId, type AlertRaised, type BookUpdated, type FillReported, type FillStatus, type InboundEvent, type OrderSubmitted, type Side, type SourceKindName } from '../events.ts';
+import type { AlertRaised, BookUpdated, FillStatus, InboundEvent, OrderSubmitted, Side, SourceKindName } from '../events.ts';
 import { tradeKey } from '../inventory/fill-key.ts';
 import { applyBookDelta, bookFromSnapshot, bookView, type Book } from '../market/book.ts';
 import type { InventoryManager } from '../inventory/inventory-manager.ts';
@@ -17,18 +17,19 @@ import type { PnlTracker } from '../pnl/pnl-tracker.ts';
 import type { RiskEngine } from '../risk/risk-engine.ts';
 import type { SourceHealth } from '../sources/position-source.ts';
 import { unstorableReason } from '../tape-codec.ts';
-import { encodeEventJson } from '../tape-json.ts';
 import type { Bus } from '../bus.ts';
 import { inject, injectable } from 'tsyringe';
 import { TOKENS } from '../tokens.ts';
-import type { PositionView } from './views.ts';
-import { EngineStateCodec, type EngineState } from './state.ts';
+import { positionView, type PositionView } from './views.ts';
+import { EngineStateCodec, exportEngineParts, importEngineParts, type EngineState, type EngineStateHolders } from './state.ts';
+import { riskInputs } from './risk-inputs.ts';
 import { OrderAdmission } from './admission.ts';
 import { FeedState } from './feed-state.ts';
 import { DispatchQueue } from './dispatch-queue.ts';
 import { SizeMatchedWatch } from './size-matched-watch.ts';
 import { SourceTracker } from './source-tracker.ts';
 import { ExpectedMerges } from './expected-merges.ts';
+import { GuardedLedger } from './guarded-ledger.ts';
 
 export interface EngineOptions {
   /** How long size_matched may run ahead of our fills before it counts as a feed gap. */
@@ -55,7 +56,8 @@ export class Engine {
   /** The funder's collateral as the last authoritative snapshot read it (undefined: not read). */
   private collateralConfirmed: Micros | undefined;
   private readonly sizeMatched: SizeMatchedWatch;
-  private ledgerFailed: Error | undefined;
+  /** Ledger writes; its first failure halts quoting. */
+  private readonly journal: GuardedLedger;
   private replaying = false;
   private disposed = false;
   private publishedRiskChanges = -1;
@@ -66,7 +68,7 @@ export class Engine {
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.Bus) private readonly bus: Bus,
-    @inject(TOKENS.Ledger) private readonly ledger: Ledger,
+    @inject(TOKENS.Ledger) ledger: Ledger,
     @inject(TOKENS.InventoryManager) readonly inventory: InventoryManager,
     @inject(TOKENS.OrderTracker) readonly orders: OrderTracker,
     @inject(TOKENS.RiskEngine) readonly risk: RiskEngine,
@@ -94,31 +96,12 @@ export class Engine {
         this.afterTokenChange(tokenId);
       },
     };
-    risk.connect({
-      tokenInput: (t) => {
-        // Built from the live objects, without copying the pending list: this runs on every event.
-        const p = this.inventory.position(t);
-        const pendingOrderBuys = this.orders.pendingOrderBuys(t);
-        return {
-          tokenId: t, now: this.clock.now(), hasSnapshot: p.confirmedAt !== undefined, confirmed: p.confirmed,
-          pendingBuys: p.pendingBuys, pendingSells: p.pendingSells, effective: p.effective, pendingOrderBuys,
-          conservativeExposure: p.conservativeExposure(pendingOrderBuys), availableToSell: p.availableToSell,
-          discrepancies: this.inventory.discrepancyCount(t),
-        };
-      },
-      globalInput: () => ({
-        now: this.clock.now(), startedAt: this.startedAt, health: this.sources.health, lastAuthoritativeAt: this.sources.lastAuthoritativeAt,
-        userFeedConnected: this.feed.userConnected, gapOpenSince: this.feed.gapOpenSince, failedReconcileAttempts: this.feed.failedReconcileAttempts,
-      }),
-      alert: (a) => this.alert(a),
-      engineVerdict: () => {
-        if (this.ledgerFailed) return { mode: 'halted', reasons: ['LEDGER_FAILED'] };
-        if (this.awaitingStartupSnapshot) return { mode: 'halted', reasons: ['AWAITING_SNAPSHOT'] };
-        return undefined;
-      },
-      requestSnapshot: (reason) => this.bus.requestSnapshot(reason),
-    });
-    ledger.onFailure((err) => this.onLedgerFailure(err));
+    risk.connect(riskInputs({
+      clock, startedAt: this.startedAt, inventory, orders, sources: this.sources, feed: this.feed,
+      ledgerFailed: () => this.journal.failed !== undefined, awaitingStartupSnapshot: () => this.awaitingStartupSnapshot,
+      alert: (a) => this.alert(a), requestSnapshot: (reason) => this.bus.requestSnapshot(reason),
+    }));
+    this.journal = new GuardedLedger(ledger, (err) => this.onLedgerFailure(err));
   }
 
   get lastSeq(): number {
@@ -143,13 +126,7 @@ export class Engine {
     const bad = unstorableReason(event);
     if (bad) return this.reject(event, bad);
     const seq = ++this.seq;
-    if (!this.ledgerFailed) {
-      try {
-        this.ledger.append({ seq, type: event.type, tokenId: eventTokenId(event) ?? null, at: event.at, payloadJson: encodeEventJson(event) });
-      } catch (err) {
-        this.onLedgerFailure(err instanceof Error ? err : new Error(String(err)));
-      }
-    }
+    this.journal.append(seq, event);
     if (this.dispatching) {
       this.queue.push(event, seq);
       return seq;
@@ -207,14 +184,7 @@ export class Engine {
 
   /** A token's full position view. */
   position(tokenId: string): PositionView {
-    const p = this.inventory.position(tokenId);
-    const pendingOrderBuys = this.orders.pendingOrderBuys(tokenId);
-    return {
-      tokenId, confirmed: p.confirmed, confirmedAt: p.confirmedAt, confirmedBlock: p.confirmedBlock,
-      pendingBuys: p.pendingBuys, pendingSells: p.pendingSells, effective: p.effective, pendingOrderBuys,
-      conservativeExposure: p.conservativeExposure(pendingOrderBuys), availableToSell: p.availableToSell,
-      pendingFills: [...p.pending.values()], discrepancies: this.inventory.discrepancyCount(tokenId),
-    };
+    return positionView(this.inventory, this.orders, tokenId);
   }
 
   tokenIds(): string[] {
@@ -247,28 +217,14 @@ export class Engine {
 
   /** Engine state for a checkpoint. */
   exportState(): EngineState {
-    return EngineStateCodec.export(this.seq, this.clock.now(), {
-      inventory: this.inventory.exportState(), orders: this.orders.exportState(), pnl: this.pnl.exportState(), pnlBookings: this.pnl.exportBookings(), risk: this.risk.exportState(),
-      health: this.sources.health, lastAuthoritativeAt: this.sources.lastAuthoritativeAt ?? null, feed: this.feed.export(),
-      collateral: this.collateralConfirmed?.toString() ?? null,
-      merges: this.merges.export(),
-    });
+    return EngineStateCodec.export(this.seq, this.clock.now(), exportEngineParts(this.stateHolders(), this.collateralConfirmed));
   }
 
   /** Restores a checkpoint (then the ledger tail is re-applied with `reapply`). */
   importState(state: EngineState): void {
     const s = EngineStateCodec.import(state);
     this.seq = s.seq;
-    this.inventory.importState(s.parts.inventory);
-    this.orders.importState(s.parts.orders);
-    this.pnl.importState(s.parts.pnl);
-    this.pnl.importBookings(s.parts.pnlBookings ?? []);
-    this.risk.importState(s.parts.risk);
-    this.sources.health = s.parts.health;
-    this.sources.lastAuthoritativeAt = s.parts.lastAuthoritativeAt ?? undefined;
-    this.feed.import(s.parts.feed);
-    this.collateralConfirmed = s.parts.collateral == null ? undefined : BigInt(s.parts.collateral);
-    this.merges.import(s.parts.merges ?? [], s.at);
+    this.collateralConfirmed = importEngineParts(this.stateHolders(), s);
   }
 
   /** Re-evaluates every decision (after a restore, before quoting). */
@@ -288,7 +244,7 @@ export class Engine {
   }
 
   get ledgerFailure(): Error | undefined {
-    return this.ledgerFailed;
+    return this.journal.failed;
   }
 
   dispose(): void {
@@ -296,6 +252,10 @@ export class Engine {
     this.sizeMatched.dispose();
     this.inventory.dispose();
     this.risk.dispose();
+  }
+
+  private stateHolders(): EngineStateHolders {
+    return { inventory: this.inventory, orders: this.orders, pnl: this.pnl, risk: this.risk, sources: this.sources, feed: this.feed, merges: this.merges };
   }
 
   private applySafely(event: InboundEvent, seq: number): void {
@@ -401,7 +361,7 @@ export class Engine {
     if (force && results.every((r) => r.applied)) {
       this.feed.reconciled();
       this.awaitingStartupSnapshot = false;
-      if (!this.replaying) this.safeLedger(() => this.ledger.resolveGaps({ resolvedAt: e.at, resolvedBySeq: seq, resolution: `force reconcile by ${e.source} snapshot` }));
+      if (!this.replaying) this.journal.resolveGaps({ resolvedAt: e.at, resolvedBySeq: seq, resolution: `force reconcile by ${e.source} snapshot` });
     }
     for (const r of results) {
       if (!r.applied) continue;
@@ -422,7 +382,7 @@ export class Engine {
     this.feed.gapOpened(at);
     this.logger.warn({ channel, reason, seq }, 'feed gap: forcing a fresh snapshot');
     if (!this.replaying) {
-      this.safeLedger(() => this.ledger.recordGap({ channel, reason, detectedAt: at, detectedSeq: seq }));
+      this.journal.recordGap({ channel, reason, detectedAt: at, detectedSeq: seq });
       this.bus.requestSnapshot(reason);
     }
     this.risk.evaluateGlobal();
@@ -457,20 +417,10 @@ export class Engine {
   }
 
   private onLedgerFailure(err: Error): void {
-    if (this.ledgerFailed) return;
-    this.ledgerFailed = err;
     this.logger.fatal({ err: errorMessage(err) }, 'ledger write failed: quoting stops');
     this.risk.evaluateGlobal();
     this.alert({ severity: 'critical', code: 'LEDGER_FAILED', message: `ledger write failed, quoting stopped: ${errorMessage(err)}`, reasons: ['LEDGER_FAILED'] });
     this.publishRisk();
   }
 
-  private safeLedger(fn: () => void): void {
-    if (this.ledgerFailed) return;
-    try {
-      fn();
-    } catch (err) {
-      this.onLedgerFailure(err instanceof Error ? err : new Error(String(err)));
-    }
-  }
 }
