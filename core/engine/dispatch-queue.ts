@@ -12,6 +12,31 @@ export class DispatchQueue {
   private head = 0;
   private readonly buys = new Map<string, Micros>();
   private cash: Micros = 0n;
+  private dispatching = false;
+
+  /** `apply` applies and publishes one event; it must not throw (the engine's applySafely). */
+  constructor(private readonly apply: (event: InboundEvent, seq: number) => void) {}
+
+  /** Whether an event is being applied or published right now (re-entrant ones are queued). */
+  get busy(): boolean {
+    return this.dispatching;
+  }
+
+  /** Applies a ledgered event now, then whatever it raised; while one is applied, queues it. */
+  dispatch(event: InboundEvent, seq: number): void {
+    if (this.dispatching) {
+      this.push(event, seq);
+      return;
+    }
+    this.dispatching = true;
+    try {
+      this.apply(event, seq);
+      for (let next = this.shift(); next !== undefined; next = this.shift()) this.apply(next.event, next.seq);
+    } finally {
+      this.clear();
+      this.dispatching = false;
+    }
+  }
 
   push(event: InboundEvent, seq: number): void {
     this.items.push({ event, seq });

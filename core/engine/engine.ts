@@ -3,12 +3,12 @@
  * ledger, then applied — inventory, orders, PnL, risk — and finally published on the bus. The same
  * code runs live, in crash recovery (ledger tail on a virtual clock) and in tape replay.
  */
-import { formatMicros, type Micros } from '../amounts.ts';
+import type { Micros } from '../amounts.ts';
 import type { Clock } from '../clock.ts';
 import { errorMessage } from '../errors.ts';
-import { eventTokenId, type AlertRaised, type BookUpdated, type FillReported, type FillStatus, type InboundEvent, type OrderSubmitted, type Side, type SourceKindName } from '../events.ts';
+import type { BookUpdated, FillStatus, InboundEvent, OrderSubmitted, Side, SourceKindName } from '../events.ts';
 import { tradeKey } from '../inventory/fill-key.ts';
-import { applyBookDelta, bookFromSnapshot, bookView, type Book } from '../market/book.ts';
+import type { Book } from '../market/book.ts';
 import type { InventoryManager } from '../inventory/inventory-manager.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { withLogSeq, type Logger } from '../logger.ts';
@@ -17,18 +17,23 @@ import type { PnlTracker } from '../pnl/pnl-tracker.ts';
 import type { RiskEngine } from '../risk/risk-engine.ts';
 import type { SourceHealth } from '../sources/position-source.ts';
 import { unstorableReason } from '../tape-codec.ts';
-import { encodeEventJson } from '../tape-json.ts';
 import type { Bus } from '../bus.ts';
 import { inject, injectable } from 'tsyringe';
 import { TOKENS } from '../tokens.ts';
-import type { PositionView } from './views.ts';
-import { EngineStateCodec, type EngineState } from './state.ts';
 import { OrderAdmission } from './admission.ts';
-import { FeedState } from './feed-state.ts';
+import { agedOutAlert, mergeNotSeenAlert } from './alerts.ts';
+import { BookStore } from './books.ts';
+import { Collateral } from './collateral.ts';
 import { DispatchQueue } from './dispatch-queue.ts';
+import { ExpectedMerges } from './expected-merges.ts';
+import { FeedState } from './feed-state.ts';
+import { GuardedLedger } from './guarded-ledger.ts';
+import { EnginePublisher } from './publisher.ts';
+import { riskInputs } from './risk-inputs.ts';
 import { SizeMatchedWatch } from './size-matched-watch.ts';
 import { SourceTracker } from './source-tracker.ts';
-import { ExpectedMerges } from './expected-merges.ts';
+import { EngineStateCodec, exportEngineParts, importEngineParts, type EngineState, type EngineStateHolders } from './state.ts';
+import { positionView, type PositionView } from './views.ts';
 
 export interface EngineOptions {
   /** How long size_matched may run ahead of our fills before it counts as a feed gap. */
@@ -46,19 +51,19 @@ export class Engine {
   private readonly sources: SourceTracker;
   private readonly feed = new FeedState();
   private readonly admission: OrderAdmission;
-  private readonly books = new Map<string, Book>();
+  private readonly books = new BookStore();
   /** Events raised while another is applied wait here and are applied after it, in ledger order. */
-  private dispatching = false;
-  private readonly queue = new DispatchQueue();
+  private readonly queue = new DispatchQueue((event, seq) => this.applySafely(event, seq));
   /** Merges sent and not yet seen in a snapshot. */
   private readonly merges: ExpectedMerges;
-  /** The funder's collateral as the last authoritative snapshot read it (undefined: not read). */
-  private collateralConfirmed: Micros | undefined;
+  /** The funder's collateral (confirmed, pending, reserved). */
+  private readonly cash: Collateral;
   private readonly sizeMatched: SizeMatchedWatch;
-  private ledgerFailed: Error | undefined;
-  private replaying = false;
+  /** Ledger writes; its first failure halts quoting. */
+  private readonly ledgerWrites: GuardedLedger;
+  /** Publishes on the bus; silent while the ledger is replayed. */
+  private readonly out: EnginePublisher;
   private disposed = false;
-  private publishedRiskChanges = -1;
   /** After a restart nothing is quoted until a fresh snapshot has been force-reconciled. */
   private awaitingStartupSnapshot = false;
 
@@ -66,7 +71,7 @@ export class Engine {
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.Bus) private readonly bus: Bus,
-    @inject(TOKENS.Ledger) private readonly ledger: Ledger,
+    @inject(TOKENS.Ledger) ledger: Ledger,
     @inject(TOKENS.InventoryManager) readonly inventory: InventoryManager,
     @inject(TOKENS.OrderTracker) readonly orders: OrderTracker,
     @inject(TOKENS.RiskEngine) readonly risk: RiskEngine,
@@ -74,51 +79,28 @@ export class Engine {
     @inject(TOKENS.EngineOptions) private readonly options: EngineOptions,
   ) {
     this.startedAt = clock.now();
+    this.out = new EnginePublisher(bus, clock, logger, risk);
     this.merges = new ExpectedMerges(inventory, logger, inventory.pendingFillTtlMs);
     this.sources = new SourceTracker(options.primarySource);
+    this.cash = new Collateral(inventory, orders, this.queue);
     this.sizeMatched = new SizeMatchedWatch(clock, options.sizeMatchedGraceMs, (id) => this.orders.filledByTrades(id) + this.orders.failedOn(id), (reason, at, seq) => this.openGap('user', reason, at, seq));
-    this.admission = new OrderAdmission(
-      (t) => this.position(t), risk, options.limitFor, logger,
-      {
-        queuedBuys: (t) => this.queue.queuedBuys(t), collateral: () => this.collateral(),
-        restingSells: (t) => this.orders.openOrdersOf(t).reduce((sum, o) => (o.side === 'SELL' ? sum + (o.originalSize - o.matched) : sum), this.merges.pending(t)),
-      },
-    );
+    this.admission = new OrderAdmission((t) => this.position(t), risk, options.limitFor, logger, {
+      queuedBuys: (t) => this.queue.queuedBuys(t), collateral: () => this.collateral(),
+      restingSells: (t) => this.orders.openOrdersOf(t).reduce((sum, o) => (o.side === 'SELL' ? sum + (o.originalSize - o.matched) : sum), this.merges.pending(t)),
+    });
     inventory.hooks = {
       onAgedOut: (tokenId, aged, netDelta) => {
         for (const f of aged) this.pnl.settled(f.key);
-        this.alert({
-          severity: 'warning', code: 'PENDING_AGED_OUT', tokenId,
-          message: `pending fills on ${tokenId} aged out unconfirmed: trade ids ${aged.map((f) => f.tradeId ?? f.key).join(', ')}, net delta ${formatMicros(netDelta)}`,
-        });
+        this.out.alert(agedOutAlert(tokenId, aged, netDelta));
         this.afterTokenChange(tokenId);
       },
     };
-    risk.connect({
-      tokenInput: (t) => {
-        // Built from the live objects, without copying the pending list: this runs on every event.
-        const p = this.inventory.position(t);
-        const pendingOrderBuys = this.orders.pendingOrderBuys(t);
-        return {
-          tokenId: t, now: this.clock.now(), hasSnapshot: p.confirmedAt !== undefined, confirmed: p.confirmed,
-          pendingBuys: p.pendingBuys, pendingSells: p.pendingSells, effective: p.effective, pendingOrderBuys,
-          conservativeExposure: p.conservativeExposure(pendingOrderBuys), availableToSell: p.availableToSell,
-          discrepancies: this.inventory.discrepancyCount(t),
-        };
-      },
-      globalInput: () => ({
-        now: this.clock.now(), startedAt: this.startedAt, health: this.sources.health, lastAuthoritativeAt: this.sources.lastAuthoritativeAt,
-        userFeedConnected: this.feed.userConnected, gapOpenSince: this.feed.gapOpenSince, failedReconcileAttempts: this.feed.failedReconcileAttempts,
-      }),
-      alert: (a) => this.alert(a),
-      engineVerdict: () => {
-        if (this.ledgerFailed) return { mode: 'halted', reasons: ['LEDGER_FAILED'] };
-        if (this.awaitingStartupSnapshot) return { mode: 'halted', reasons: ['AWAITING_SNAPSHOT'] };
-        return undefined;
-      },
-      requestSnapshot: (reason) => this.bus.requestSnapshot(reason),
-    });
-    ledger.onFailure((err) => this.onLedgerFailure(err));
+    risk.connect(riskInputs({
+      clock, startedAt: this.startedAt, inventory, orders, sources: this.sources, feed: this.feed,
+      ledgerFailed: () => this.ledgerWrites.failed !== undefined, awaitingStartupSnapshot: () => this.awaitingStartupSnapshot,
+      alert: (a) => this.out.alert(a), requestSnapshot: (reason) => this.bus.requestSnapshot(reason),
+    }));
+    this.ledgerWrites = new GuardedLedger(ledger, (err) => this.onLedgerFailure(err));
   }
 
   get lastSeq(): number {
@@ -143,25 +125,8 @@ export class Engine {
     const bad = unstorableReason(event);
     if (bad) return this.reject(event, bad);
     const seq = ++this.seq;
-    if (!this.ledgerFailed) {
-      try {
-        this.ledger.append({ seq, type: event.type, tokenId: eventTokenId(event) ?? null, at: event.at, payloadJson: encodeEventJson(event) });
-      } catch (err) {
-        this.onLedgerFailure(err instanceof Error ? err : new Error(String(err)));
-      }
-    }
-    if (this.dispatching) {
-      this.queue.push(event, seq);
-      return seq;
-    }
-    this.dispatching = true;
-    try {
-      this.applySafely(event, seq);
-      for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) this.applySafely(next.event, next.seq);
-    } finally {
-      this.queue.clear();
-      this.dispatching = false;
-    }
+    this.ledgerWrites.append(seq, event);
+    this.queue.dispatch(event, seq);
     return seq;
   }
 
@@ -177,11 +142,7 @@ export class Engine {
 
   /** The funder's collateral: confirmed, moved by pending fills, reserved by open BUY orders. */
   collateral(): { confirmed: Micros; pendingDelta: Micros; reserved: Micros; available: Micros; known: boolean } {
-    let pendingDelta = 0n;
-    for (const t of this.inventory.tokenIds()) pendingDelta += this.inventory.position(t).pendingCash;
-    const reserved = this.orders.reservedCollateral + this.queue.queuedCash;
-    const confirmed = this.collateralConfirmed ?? 0n;
-    return { confirmed, pendingDelta, reserved, available: confirmed + pendingDelta - reserved, known: this.collateralConfirmed !== undefined };
+    return this.cash.state();
   }
 
   /** The last status of one of our fills as the engine saw it (undefined: never seen). */
@@ -191,30 +152,23 @@ export class Engine {
 
   /** Whether an event is being applied or published right now (re-entrant ingests are queued). */
   get busy(): boolean {
-    return this.dispatching;
+    return this.queue.busy;
   }
 
   /** Re-applies a ledgered event during recovery (it is already in the ledger). */
   reapply(event: InboundEvent, seq: number): void {
-    this.replaying = true;
+    this.out.replaying = true;
     try {
       this.seq = seq;
       this.applySafely(event, seq);
     } finally {
-      this.replaying = false;
+      this.out.replaying = false;
     }
   }
 
   /** A token's full position view. */
   position(tokenId: string): PositionView {
-    const p = this.inventory.position(tokenId);
-    const pendingOrderBuys = this.orders.pendingOrderBuys(tokenId);
-    return {
-      tokenId, confirmed: p.confirmed, confirmedAt: p.confirmedAt, confirmedBlock: p.confirmedBlock,
-      pendingBuys: p.pendingBuys, pendingSells: p.pendingSells, effective: p.effective, pendingOrderBuys,
-      conservativeExposure: p.conservativeExposure(pendingOrderBuys), availableToSell: p.availableToSell,
-      pendingFills: [...p.pending.values()], discrepancies: this.inventory.discrepancyCount(tokenId),
-    };
+    return positionView(this.inventory, this.orders, tokenId);
   }
 
   tokenIds(): string[] {
@@ -222,13 +176,12 @@ export class Engine {
   }
 
   book(tokenId: string): BookUpdated | undefined {
-    const b = this.books.get(tokenId);
-    return b && bookView(b);
+    return this.books.view(tokenId);
   }
 
   /** The sorted book of a token (levels best first). */
   sortedBook(tokenId: string): Book | undefined {
-    return this.books.get(tokenId);
+    return this.books.sorted(tokenId);
   }
 
   /** Would a BUY of `size` be admitted now? Logs the full breakdown when it is not. */
@@ -247,35 +200,21 @@ export class Engine {
 
   /** Engine state for a checkpoint. */
   exportState(): EngineState {
-    return EngineStateCodec.export(this.seq, this.clock.now(), {
-      inventory: this.inventory.exportState(), orders: this.orders.exportState(), pnl: this.pnl.exportState(), pnlBookings: this.pnl.exportBookings(), risk: this.risk.exportState(),
-      health: this.sources.health, lastAuthoritativeAt: this.sources.lastAuthoritativeAt ?? null, feed: this.feed.export(),
-      collateral: this.collateralConfirmed?.toString() ?? null,
-      merges: this.merges.export(),
-    });
+    return EngineStateCodec.export(this.seq, this.clock.now(), exportEngineParts(this.stateHolders(), this.cash.confirmed));
   }
 
   /** Restores a checkpoint (then the ledger tail is re-applied with `reapply`). */
   importState(state: EngineState): void {
     const s = EngineStateCodec.import(state);
     this.seq = s.seq;
-    this.inventory.importState(s.parts.inventory);
-    this.orders.importState(s.parts.orders);
-    this.pnl.importState(s.parts.pnl);
-    this.pnl.importBookings(s.parts.pnlBookings ?? []);
-    this.risk.importState(s.parts.risk);
-    this.sources.health = s.parts.health;
-    this.sources.lastAuthoritativeAt = s.parts.lastAuthoritativeAt ?? undefined;
-    this.feed.import(s.parts.feed);
-    this.collateralConfirmed = s.parts.collateral == null ? undefined : BigInt(s.parts.collateral);
-    this.merges.import(s.parts.merges ?? [], s.at);
+    this.cash.confirmed = importEngineParts(this.stateHolders(), s);
   }
 
   /** Re-evaluates every decision (after a restore, before quoting). */
   evaluateAll(): void {
     for (const t of this.inventory.tokenIds()) this.risk.evaluateToken(t);
     this.risk.evaluateGlobal();
-    this.publishRisk();
+    this.out.publishRisk();
   }
 
   /** Asks for a fresh snapshot and makes it a force reconcile (start-up after a restart). */
@@ -283,12 +222,12 @@ export class Engine {
     this.feed.forceNextSnapshot = true;
     this.awaitingStartupSnapshot = true;
     this.risk.evaluateGlobal();
-    this.publishRisk();
+    this.out.publishRisk();
     this.bus.requestSnapshot(reason);
   }
 
   get ledgerFailure(): Error | undefined {
-    return this.ledgerFailed;
+    return this.ledgerWrites.failed;
   }
 
   dispose(): void {
@@ -296,6 +235,10 @@ export class Engine {
     this.sizeMatched.dispose();
     this.inventory.dispose();
     this.risk.dispose();
+  }
+
+  private stateHolders(): EngineStateHolders {
+    return { inventory: this.inventory, orders: this.orders, pnl: this.pnl, risk: this.risk, sources: this.sources, feed: this.feed, merges: this.merges };
   }
 
   private applySafely(event: InboundEvent, seq: number): void {
@@ -309,16 +252,9 @@ export class Engine {
     } catch (err) {
       // A bug or bad datum in one event must not take the engine down; it is logged with its seq.
       this.logger.error({ seq, type: event.type, err: errorMessage(err) }, 'event could not be applied');
-      this.alert({ severity: 'warning', code: 'EVENT_APPLY_FAILED', message: `event #${seq} (${event.type}) could not be applied: ${errorMessage(err)}` });
+      this.out.alert({ severity: 'warning', code: 'EVENT_APPLY_FAILED', message: `event #${seq} (${event.type}) could not be applied: ${errorMessage(err)}` });
     }
-    if (!this.replaying) {
-      try {
-        this.bus.publishEvent({ seq, event });
-      } catch (err) {
-        // A throwing subscriber is contained by the bus; this only guards the engine's own loop.
-        this.logger.error({ seq, err: errorMessage(err) }, 'event subscriber failed');
-      }
-    }
+    this.out.publishEvent(seq, event);
   }
 
   private apply(e: InboundEvent, seq: number): void {
@@ -361,24 +297,20 @@ export class Engine {
         this.feed.snapshotFailed();
         this.logger.warn({ source: e.source, error: e.error, consecutiveFailures: this.sources.health.consecutiveFailures }, 'position source failed');
         this.risk.evaluateGlobal();
-        this.publishRisk();
+        this.out.publishRisk();
         return;
       case 'connection':
         if (this.feed.connection(e)) this.openGap('user', 'user feed reconnected', e.at, seq);
         this.risk.evaluateGlobal();
-        this.publishRisk();
+        this.out.publishRisk();
         return;
       case 'gap':
         this.openGap(e.channel, e.reason ?? 'gap reported by the connector', e.at, seq);
         return;
       case 'book':
       case 'book_delta': {
-        const prev = this.books.get(e.tokenId);
-        const b = e.type === 'book' ? bookFromSnapshot(e, prev?.tickSize) : applyBookDelta(prev, e);
-        this.books.set(e.tokenId, b);
-        const bid = b.bids[0]?.[0];
-        const ask = b.asks[0]?.[0];
-        if (bid !== undefined && ask !== undefined) this.pnl.mark(e.tokenId, (bid + ask) / 2n);
+        const mid = this.books.apply(e);
+        if (mid !== undefined) this.pnl.mark(e.tokenId, mid);
         return;
       }
     }
@@ -386,22 +318,17 @@ export class Engine {
 
   private applyBalance(e: Extract<InboundEvent, { type: 'balance' }>, seq: number): void {
     const { degraded, fellBack, restored } = this.sources.snapshot(e);
-    if (fellBack) this.alert({ severity: 'warning', code: 'SOURCE_FALLBACK', message: `balances now served by the ${e.source} fallback; quoting tightened` });
-    if (restored) this.alert({ severity: 'info', code: 'SOURCE_PRIMARY_RESTORED', message: `primary ${e.source} source answering again` });
-    if (e.collateral !== undefined && !degraded) this.collateralConfirmed = e.collateral;
+    if (fellBack) this.out.alert({ severity: 'warning', code: 'SOURCE_FALLBACK', message: `balances now served by the ${e.source} fallback; quoting tightened` });
+    if (restored) this.out.alert({ severity: 'info', code: 'SOURCE_PRIMARY_RESTORED', message: `primary ${e.source} source answering again` });
+    if (e.collateral !== undefined && !degraded) this.cash.confirmed = e.collateral;
     const force = this.feed.forceNextSnapshot;
-    for (const m of this.merges.consume(e)) {
-      this.alert({
-        severity: 'warning', code: 'MERGE_NOT_SEEN', tokenId: m.tokenId,
-        message: `merge of ${formatMicros(m.amount)} on ${m.tokenId} sent at ${new Date(m.since).toISOString()} never showed on chain: expectation dropped, a further fall counts as drift`,
-      });
-    }
+    for (const m of this.merges.consume(e)) this.out.alert(mergeNotSeenAlert(m));
     const results = this.inventory.applySnapshot(e, force);
     // A snapshot from an older block (ignored for some token) is not the fresh one a gap waits for.
     if (force && results.every((r) => r.applied)) {
       this.feed.reconciled();
       this.awaitingStartupSnapshot = false;
-      if (!this.replaying) this.safeLedger(() => this.ledger.resolveGaps({ resolvedAt: e.at, resolvedBySeq: seq, resolution: `force reconcile by ${e.source} snapshot` }));
+      if (!this.out.replaying) this.ledgerWrites.resolveGaps({ resolvedAt: e.at, resolvedBySeq: seq, resolution: `force reconcile by ${e.source} snapshot` });
     }
     for (const r of results) {
       if (!r.applied) continue;
@@ -410,7 +337,7 @@ export class Engine {
       this.afterTokenChange(r.tokenId, false);
     }
     this.risk.evaluateGlobal();
-    this.publishRisk();
+    this.out.publishRisk();
   }
 
   /** Shares of a token promised to merges not yet seen on chain (not available to sell). */
@@ -421,56 +348,32 @@ export class Engine {
   private openGap(channel: 'user' | 'market', reason: string, at: number, seq: number): void {
     this.feed.gapOpened(at);
     this.logger.warn({ channel, reason, seq }, 'feed gap: forcing a fresh snapshot');
-    if (!this.replaying) {
-      this.safeLedger(() => this.ledger.recordGap({ channel, reason, detectedAt: at, detectedSeq: seq }));
+    if (!this.out.replaying) {
+      this.ledgerWrites.recordGap({ channel, reason, detectedAt: at, detectedSeq: seq });
       this.bus.requestSnapshot(reason);
     }
     this.risk.evaluateGlobal();
-    this.publishRisk();
+    this.out.publishRisk();
   }
 
   private afterTokenChange(tokenId: string, evaluateGlobal = true): void {
     this.pnl.syncQuantity(tokenId, this.inventory.position(tokenId).effective);
     this.risk.evaluateToken(tokenId);
-    if (!this.replaying && this.bus.hasPositionObservers) this.bus.publishPosition(this.position(tokenId));
-    if (evaluateGlobal) this.publishRisk();
-  }
-
-  private publishRisk(): void {
-    // Building the full state is O(tokens): done only when some decision actually changed.
-    if (this.replaying || this.risk.changes === this.publishedRiskChanges) return;
-    this.publishedRiskChanges = this.risk.changes;
-    const byToken = new Map(this.risk.evaluatedTokens().map((t) => [t, this.risk.decisionFor(t)]));
-    this.bus.publishRisk({ global: this.risk.global, byToken });
-  }
-
-  private alert(a: Omit<AlertRaised, 'type' | 'at'>): void {
-    if (this.replaying) return;
-    this.bus.publishAlert({ type: 'alert', at: this.clock.now(), ...a });
+    if (this.out.wantsPositions) this.bus.publishPosition(this.position(tokenId));
+    if (evaluateGlobal) this.out.publishRisk();
   }
 
   /** Bad data, not a ledger failure: refused before it is sequenced or ledgered (returns 0). */
   private reject(event: InboundEvent, why: string): number {
     this.logger.warn({ type: event.type, why }, 'inbound event refused');
-    this.alert({ severity: 'warning', code: 'EVENT_REJECTED', message: `${event.type} event refused: ${why}` });
+    this.out.alert({ severity: 'warning', code: 'EVENT_REJECTED', message: `${event.type} event refused: ${why}` });
     return 0;
   }
 
   private onLedgerFailure(err: Error): void {
-    if (this.ledgerFailed) return;
-    this.ledgerFailed = err;
     this.logger.fatal({ err: errorMessage(err) }, 'ledger write failed: quoting stops');
     this.risk.evaluateGlobal();
-    this.alert({ severity: 'critical', code: 'LEDGER_FAILED', message: `ledger write failed, quoting stopped: ${errorMessage(err)}`, reasons: ['LEDGER_FAILED'] });
-    this.publishRisk();
-  }
-
-  private safeLedger(fn: () => void): void {
-    if (this.ledgerFailed) return;
-    try {
-      fn();
-    } catch (err) {
-      this.onLedgerFailure(err instanceof Error ? err : new Error(String(err)));
-    }
+    this.out.alert({ severity: 'critical', code: 'LEDGER_FAILED', message: `ledger write failed, quoting stopped: ${errorMessage(err)}`, reasons: ['LEDGER_FAILED'] });
+    this.out.publishRisk();
   }
 }

@@ -4,12 +4,16 @@
  * whole (CHECKPOINT_INVALID naming the field), so recovery can fall back on an older one.
  */
 import { z } from 'zod';
-import type { InventoryState } from '../inventory/inventory-manager.ts';
-import type { OrderState } from '../orders/order-tracker.ts';
+import type { Micros } from '../amounts.ts';
+import type { InventoryManager, InventoryState } from '../inventory/inventory-manager.ts';
+import type { OrderState, OrderTracker } from '../orders/order-tracker.ts';
+import type { PnlTracker } from '../pnl/pnl-tracker.ts';
 import type { RiskEngine } from '../risk/risk-engine.ts';
 import type { SourceHealth } from '../sources/position-source.ts';
 import { PolyquoteError } from '../errors.ts';
-import type { FeedStateData } from './feed-state.ts';
+import type { ExpectedMerges } from './expected-merges.ts';
+import type { FeedState, FeedStateData } from './feed-state.ts';
+import type { SourceTracker } from './source-tracker.ts';
 
 export const ENGINE_STATE_VERSION = 1;
 
@@ -107,3 +111,39 @@ export const EngineStateCodec = {
     return s as EngineState;
   },
 };
+
+/** The engine's parts a checkpoint covers (besides its seq and the confirmed collateral). */
+export interface EngineStateHolders {
+  readonly inventory: InventoryManager;
+  readonly orders: OrderTracker;
+  readonly pnl: PnlTracker;
+  readonly risk: RiskEngine;
+  readonly sources: SourceTracker;
+  readonly feed: FeedState;
+  readonly merges: ExpectedMerges;
+}
+
+/** The checkpoint parts of the engine's current state. */
+export function exportEngineParts(h: EngineStateHolders, collateral: Micros | undefined): EngineStateParts {
+  return {
+    inventory: h.inventory.exportState(), orders: h.orders.exportState(), pnl: h.pnl.exportState(), pnlBookings: h.pnl.exportBookings(), risk: h.risk.exportState(),
+    health: h.sources.health, lastAuthoritativeAt: h.sources.lastAuthoritativeAt ?? null, feed: h.feed.export(),
+    collateral: collateral?.toString() ?? null,
+    merges: h.merges.export(),
+  };
+}
+
+/** Restores a decoded checkpoint's parts; returns the confirmed collateral it holds. */
+export function importEngineParts(h: EngineStateHolders, s: EngineState): Micros | undefined {
+  h.inventory.importState(s.parts.inventory);
+  h.orders.importState(s.parts.orders);
+  h.pnl.importState(s.parts.pnl);
+  h.pnl.importBookings(s.parts.pnlBookings ?? []);
+  h.risk.importState(s.parts.risk);
+  h.sources.health = s.parts.health;
+  h.sources.lastAuthoritativeAt = s.parts.lastAuthoritativeAt ?? undefined;
+  h.feed.import(s.parts.feed);
+  const collateral = s.parts.collateral == null ? undefined : BigInt(s.parts.collateral);
+  h.merges.import(s.parts.merges ?? [], s.at);
+  return collateral;
+}

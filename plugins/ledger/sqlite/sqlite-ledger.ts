@@ -20,23 +20,19 @@
  * listeners once, and makes append() throw LEDGER_FAILED. Records in the buffer are kept: flush()
  * retries writing them, but the ledger stays failed (events refused meanwhile would be a hole).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { TimerHandle } from '../../../core/clock.ts';
 import { LedgerError } from '../../../core/errors.ts';
 import type { Checkpoint, EncodedLedgerRecord, GapRecord, Ledger, LedgerQuery, LedgerRecord, LedgerStats } from '../../../core/ledger/ledger.ts';
 import { checkQuery, decodeCheckpointState, encodeCheckpoint, encodeRecord, FailureListeners, KEEP_CHECKPOINTS, notOpen } from '../ledger-rules.ts';
-import { LockFile } from './lock-file.ts';
-import { checkHeader, SCHEMA_SQL, verifyExisting } from './sqlite-schema.ts';
+import type { LockFile } from './lock-file.ts';
+import { openReadOnly, openWritable } from './sqlite-open.ts';
 import type { SqliteLedgerOptions } from './sqlite-options.ts';
 import { INSERT_CHUNK, LedgerStatements, streamRecordsAfter } from './sqlite-statements.ts';
-import { WriterThread, type CommitExtra } from './writer-thread.ts';
+import type { CommitExtra, WriterThread } from './writer-thread.ts';
 
 export type { SqliteLedgerOptions } from './sqlite-options.ts';
 
-/** Page size of new files: fewer, larger pages cut B-tree overhead for the event indexes. */
-const PAGE_SIZE = 16384;
 /** Full chunks are streamed to the writer thread this many at a time (2 × 64 = 128 rows a message: fewer than 1 append in 100 pays for a post, so p99 stays the bare append; 1 chunk measured the same throughput with p99 ~11 µs). */
 const STREAM_CHUNKS = 2;
 const COLUMNS = 5;
@@ -97,47 +93,11 @@ export class SqliteLedger implements Ledger {
 
   open(): { lastSeq: number } {
     if (this.db) return { lastSeq: this.lastSeq };
-    const file = this.path;
     if (this.readOnly) {
-      if (checkHeader(file) !== 'sqlite' || verifyExisting(file) === 0) {
-        throw new LedgerError('LEDGER_NOT_FOUND', `ledger ${file} does not exist or holds no ledger yet`);
-      }
-      try {
-        this.attach(new Database(file, { readonly: true, fileMustExist: true }));
-      } catch (err) {
-        throw new LedgerError('LEDGER_OPEN_FAILED', `cannot open ledger ${file} read-only: ${(err as Error).message}`, { cause: err });
-      }
+      openReadOnly(this.path, (db) => this.attach(db));
       return { lastSeq: this.lastSeq };
     }
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const kind = checkHeader(file);
-    const lock = LockFile.acquire(file);
-    let writer: WriterThread | undefined;
-    let db: Database.Database | undefined;
-    try {
-      const version = kind === 'sqlite' ? verifyExisting(file) : 0;
-      writer = new WriterThread(
-        {
-          file, createSql: version === 0 ? SCHEMA_SQL : undefined, pageSize: PAGE_SIZE,
-          synchronous: this.options.synchronous === 'full' ? 'FULL' : 'NORMAL',
-          maxSizeBytes: this.options.maxSizeBytes, chunk: INSERT_CHUNK,
-        },
-        (err) => this.writerDied(err),
-      );
-      db = new Database(file, { readonly: true, fileMustExist: true });
-      this.attach(db);
-    } catch (err) {
-      db?.close();
-      this.db = undefined;
-      try {
-        writer?.close();
-      } catch {
-        // the open error below is the one to report
-      }
-      lock.release();
-      if (err instanceof LedgerError) throw err;
-      throw new LedgerError('LEDGER_OPEN_FAILED', `cannot open ledger ${file}: ${(err as Error).message}`, { cause: err });
-    }
+    const { writer, lock } = openWritable(this.options, (err) => this.writerDied(err), (db) => this.attach(db), () => (this.db = undefined));
     this.writer = writer;
     this.lock = lock;
     this.timer = this.options.clock.every(this.intervalMs, () => this.commitOnTimer());
@@ -274,18 +234,11 @@ export class SqliteLedger implements Ledger {
   private attach(db: Database.Database): void {
     this.db = db;
     this.stmts = new LedgerStatements(db);
-    const cp = this.stmts.latestCheckpoint.get() as { seq: number } | undefined;
-    const last = (this.stmts.lastEventSeq.get() as { seq: number | null }).seq ?? 0;
-    // Compaction may have deleted every event up to the latest checkpoint; its seq still counts.
-    this.lastSeq = Math.max(last, cp?.seq ?? 0);
-    this.latestCheckpointSeq = cp?.seq;
+    ({ lastSeq: this.lastSeq, latestCheckpointSeq: this.latestCheckpointSeq } = this.stmts.lastSeqs());
     this.tokenIds.clear();
     this.nextTokenId = 1;
     if (this.readOnly) return; // reads translate through the table
-    for (const r of this.stmts.tokens.iterate() as Iterable<{ id: number; token_id: string }>) {
-      this.tokenIds.set(r.token_id, r.id);
-      if (r.id >= this.nextTokenId) this.nextTokenId = r.id + 1;
-    }
+    this.nextTokenId = this.stmts.loadTokens(this.tokenIds);
   }
 
   /** Assigns the next dictionary id to a token not seen before; its row goes with the group. */
@@ -406,6 +359,7 @@ export class SqliteLedger implements Ledger {
     if (this.failures.fail(e)) this.options.logger?.error({ err: e.message, buffered: this.buffered }, 'ledger write failed');
     return e;
   }
+
   /** Reads see everything appended: commit the buffer first, unless failed (then: what is on disk). */
   private prepareRead(): void {
     this.assertOpen();

@@ -102,6 +102,23 @@ export class LedgerStatements {
     this.tokens = sql('SELECT id, token_id FROM tokens');
   }
 
+  /** The last seq written (the latest checkpoint's counts: compaction may have deleted every event up to it). */
+  lastSeqs(): { lastSeq: number; latestCheckpointSeq: number | undefined } {
+    const cp = this.latestCheckpoint.get() as { seq: number } | undefined;
+    const last = (this.lastEventSeq.get() as { seq: number | null }).seq ?? 0;
+    return { lastSeq: Math.max(last, cp?.seq ?? 0), latestCheckpointSeq: cp?.seq };
+  }
+
+  /** Loads the token dictionary (token id → integer id) into `into`; returns the next free id. */
+  loadTokens(into: Map<string, number>): number {
+    let next = 1;
+    for (const r of this.tokens.iterate() as Iterable<{ id: number; token_id: string }>) {
+      into.set(r.token_id, r.id);
+      if (r.id >= next) next = r.id + 1;
+    }
+    return next;
+  }
+
   query(q: LedgerQuery): LedgerRecord[] {
     const built = querySql(q);
     if (!built) return [];
