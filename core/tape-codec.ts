@@ -82,32 +82,37 @@ const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}
  * an impossible date (2026-02-30, which Date would roll over) or a sub-millisecond fraction is refused.
  */
 export function parseAt(value: unknown, where: string): number {
-  const fail = (why = '') => new Error(`expected an ISO-8601 time with a zone or epoch milliseconds${why}, got ${describeAt(value)} at ${where}`);
+  // No closure for the error: this runs for every line (a named arrow costs a __name call under tsx).
+  const fail = atError;
   let ms: number;
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw fail(' (an integer)');
+    if (!Number.isSafeInteger(value)) throw fail(value, where, ' (an integer)');
     ms = value;
   } else if (typeof value === 'string') {
     const m = value.length <= 40 ? ISO_RE.exec(value) : null;
-    if (!m) throw fail(/^\d{4}-\d\d-\d\dT[\d:.]+$/.test(value) ? ' (this one has no zone: add Z)' : '');
+    if (!m) throw fail(value, where, /^\d{4}-\d\d-\d\dT[\d:.]+$/.test(value) ? ' (this one has no zone: add Z)' : '');
     const [, y, mo, d, h, mi, sec = '0', frac = '', zone] = m;
     const year = Number(y), month = Number(mo), day = Number(d), hour = Number(h), minute = Number(mi), second = Number(sec);
     const dim = new Date(Date.UTC(year, month, 0)).getUTCDate();
-    if (month < 1 || month > 12 || day < 1 || day > dim || hour > 23 || minute > 59 || second > 59) throw fail(' (this date or time does not exist)');
-    if (/[1-9]/.test(frac.slice(3))) throw fail(' (at most millisecond precision)');
+    if (month < 1 || month > 12 || day < 1 || day > dim || hour > 23 || minute > 59 || second > 59) throw fail(value, where, ' (this date or time does not exist)');
+    if (/[1-9]/.test(frac.slice(3))) throw fail(value, where, ' (at most millisecond precision)');
     let offset = 0;
     if (zone !== 'Z') {
       const oh = Number(zone!.slice(1, 3)), om = Number(zone!.slice(4, 6));
-      if (oh > 23 || om > 59) throw fail(' (this zone offset does not exist)');
+      if (oh > 23 || om > 59) throw fail(value, where, ' (this zone offset does not exist)');
       offset = (zone![0] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
     }
     ms = Date.UTC(year, month - 1, day, hour, minute, second, Number(frac.slice(0, 3).padEnd(3, '0'))) - offset;
     if (year < 100) ms = new Date(ms).setUTCFullYear(year) - 0; // Date.UTC maps years 0–99 onto 1900–1999
   } else {
-    throw fail();
+    throw fail(value, where);
   }
-  if (!(ms >= MIN_AT && ms <= MAX_AT)) throw fail(` between ${new Date(MIN_AT).toISOString()} and ${new Date(MAX_AT).toISOString()}`);
+  if (!(ms >= MIN_AT && ms <= MAX_AT)) throw fail(value, where, ` between ${new Date(MIN_AT).toISOString()} and ${new Date(MAX_AT).toISOString()}`);
   return ms;
+}
+
+function atError(value: unknown, where: string, why = ''): Error {
+  return new Error(`expected an ISO-8601 time with a zone or epoch milliseconds${why}, got ${describeAt(value)} at ${where}`);
 }
 
 function describeAt(value: unknown): string {
@@ -143,27 +148,25 @@ export function decodeLineWithSchema(obj: Record<string, unknown>): InboundEvent
   }
   const l = r.data as Record<string, any>;
   const t = parseAt(l.at, 'at');
-  const m = (v: unknown, f: string): Micros => parseSize(v, f);
-  const px = (v: unknown, f: string): Micros => parsePrice(v, f);
   switch (kind) {
     case 'fill':
       return {
-        type: 'fill', at: t, tokenId: l.tokenId, side: l.side, size: m(l.size, 'size'), price: px(l.price, 'price'),
+        type: 'fill', at: t, tokenId: l.tokenId, side: l.side, size: parseSize(l.size, 'size'), price: parsePrice(l.price, 'price'),
         status: l.status ?? 'MATCHED',
         ...(l.tradeId !== undefined && l.tradeId !== '' && { tradeId: l.tradeId }), ...(l.orderId !== undefined && { orderId: l.orderId }),
         ...(l.venueAt !== undefined && { venueAt: l.venueAt }),
       };
     case 'submit':
-      return { type: 'submit', at: t, orderId: l.orderId, tokenId: l.tokenId, side: l.side, price: px(l.price, 'price'), size: m(l.size, 'size') };
+      return { type: 'submit', at: t, orderId: l.orderId, tokenId: l.tokenId, side: l.side, price: parsePrice(l.price, 'price'), size: parseSize(l.size, 'size') };
     case 'cancel':
       return { type: 'cancel', at: t, orderId: l.orderId };
     case 'order':
       return {
         type: 'order', at: t, orderId: l.orderId, status: l.status,
         ...(l.tokenId !== undefined && { tokenId: l.tokenId }), ...(l.side !== undefined && { side: l.side }),
-        ...(l.originalSize !== undefined && { originalSize: m(l.originalSize, 'originalSize') }),
-        ...(l.sizeMatched !== undefined && { sizeMatched: m(l.sizeMatched, 'sizeMatched') }),
-        ...(l.price !== undefined && { price: px(l.price, 'price') }), ...(l.reason !== undefined && { reason: l.reason }),
+        ...(l.originalSize !== undefined && { originalSize: parseSize(l.originalSize, 'originalSize') }),
+        ...(l.sizeMatched !== undefined && { sizeMatched: parseSize(l.sizeMatched, 'sizeMatched') }),
+        ...(l.price !== undefined && { price: parsePrice(l.price, 'price') }), ...(l.reason !== undefined && { reason: l.reason }),
         ...(l.venueAt !== undefined && { venueAt: l.venueAt }),
       };
     case 'balance': {
@@ -175,7 +178,7 @@ export function decodeLineWithSchema(obj: Record<string, unknown>): InboundEvent
       return {
         type: 'balance', at: t, source: l.source, balances,
         ...(l.block !== undefined && { block: BigInt(l.block) }), ...(l.degraded !== undefined && { degraded: l.degraded }),
-        ...(l.collateral !== undefined && { collateral: m(l.collateral, 'collateral') }),
+        ...(l.collateral !== undefined && { collateral: parseSize(l.collateral, 'collateral') }),
       };
     }
     case 'source_error':
@@ -185,24 +188,24 @@ export function decodeLineWithSchema(obj: Record<string, unknown>): InboundEvent
     case 'gap':
       return { type: 'gap', at: t, channel: l.channel, ...(l.reason !== undefined && { reason: l.reason }) };
     case 'book': {
-      const lv = (arr: [unknown, unknown][], f: string) => arr.map(([p, s], i) => [px(p, `${f}.${i}.0`), m(s, `${f}.${i}.1`)] as const);
+      const lv = (arr: [unknown, unknown][], f: string) => arr.map(([p, s], i) => [parsePrice(p, `${f}.${i}.0`), parseSize(s, `${f}.${i}.1`)] as const);
       return {
         type: 'book', at: t, tokenId: l.tokenId, bids: lv(l.bids, 'bids'), asks: lv(l.asks, 'asks'),
-        ...(l.tickSize !== undefined && { tickSize: px(l.tickSize, 'tickSize') }), ...(l.venueAt !== undefined && { venueAt: l.venueAt }),
+        ...(l.tickSize !== undefined && { tickSize: parsePrice(l.tickSize, 'tickSize') }), ...(l.venueAt !== undefined && { venueAt: l.venueAt }),
       };
     }
     case 'merge':
       return {
-        type: 'merge', at: t, marketId: l.marketId, tokens: [l.tokens[0], l.tokens[1]], amount: m(l.amount, 'amount'), status: l.status,
+        type: 'merge', at: t, marketId: l.marketId, tokens: [l.tokens[0], l.tokens[1]], amount: parseSize(l.amount, 'amount'), status: l.status,
         ...(l.txHash !== undefined && { txHash: l.txHash }),
       };
     case 'book_delta': {
       const changes = (l.changes as { side: 'BUY' | 'SELL'; price: unknown; size: unknown }[]).map((c, i) => ({
-        side: c.side, price: px(c.price, `changes.${i}.price`), size: m(c.size, `changes.${i}.size`),
+        side: c.side, price: parsePrice(c.price, `changes.${i}.price`), size: parseSize(c.size, `changes.${i}.size`),
       }));
       return {
         type: 'book_delta', at: t, tokenId: l.tokenId, changes,
-        ...(l.tickSize !== undefined && { tickSize: px(l.tickSize, 'tickSize') }), ...(l.venueAt !== undefined && { venueAt: l.venueAt }),
+        ...(l.tickSize !== undefined && { tickSize: parsePrice(l.tickSize, 'tickSize') }), ...(l.venueAt !== undefined && { venueAt: l.venueAt }),
       };
     }
   }

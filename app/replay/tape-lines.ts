@@ -6,7 +6,8 @@
 import { parseMicros } from '../../core/amounts.ts';
 import { TapeError, errorMessage } from '../../core/errors.ts';
 import type { InboundEvent } from '../../core/events.ts';
-import { decodeEventLine, encodeEventLine, isEventLineKind, isTokenId, parseAt } from '../../core/tape-codec.ts';
+import { decodeEventLine, isEventLineKind, isTokenId, parseAt } from '../../core/tape-codec.ts';
+import { encodeEventJson } from '../../core/tape-json.ts';
 import { frameOf, isFrameKind, type FrameKind } from './frames.ts';
 
 /** Longest line accepted (a book of a few thousand levels fits many times over). */
@@ -64,8 +65,10 @@ export class TapeReader {
 
 /** An event the ledger stores must decode again to itself, with recovery's own decoder. */
 export function checkStorable(event: InboundEvent): void {
-  const again = decodeEventLine(encodeEventLine(event));
-  if (JSON.stringify(encodeEventLine(again)) !== JSON.stringify(encodeEventLine(event))) throw new Error('the event does not survive its ledger round trip');
+  // The engine's own encoder (byte for byte JSON.stringify of the line object), decoded as recovery would.
+  const text = encodeEventJson(event);
+  const again = decodeEventLine(JSON.parse(text) as Record<string, unknown>);
+  if (encodeEventJson(again) !== text) throw new Error('the event does not survive its ledger round trip');
 }
 
 function describeKind(kind: unknown): string {
