@@ -2,7 +2,7 @@
  * The ledger's hot path: an event's tape line written straight to JSON text, byte for byte what
  * `JSON.stringify(encodeEventLine(e))` gives (same keys, same order, same escapes — a property test
  * holds the two together), without building the line object first or formatting `at` through Date.
- * Rare kinds (balance, book, connection …) go through the object form.
+ * Rare kinds (connection, gap, merge …) go through the object form.
  */
 import { formatMicros } from './amounts.ts';
 import type { InboundEvent } from './events.ts';
@@ -70,6 +70,21 @@ export function encodeEventJson(e: InboundEvent): string {
       let s = `{"at":"${isoTime(e.at)}","kind":"book","tokenId":${jsonString(e.tokenId)},"bids":${levels(e.bids)},"asks":${levels(e.asks)}`;
       if (e.tickSize !== undefined) s += `,"tickSize":${amount(e.tickSize)}`;
       if (e.venueAt !== undefined) s += `,"venueAt":${JSON.stringify(e.venueAt)}`;
+      return `${s}}`;
+    }
+    case 'balance': {
+      let s = `{"at":"${isoTime(e.at)}","kind":"balance","source":${jsonString(e.source)},"balances":{`;
+      let first = true;
+      for (const [tokenId, amt] of e.balances) {
+        // A key that could be an array index ("7") is ordered first by JSON objects: the object form then.
+        if (tokenId.length < 11) return JSON.stringify(encodeEventLine(e));
+        s += (first ? '' : ',') + jsonString(tokenId) + ':' + amount(amt);
+        first = false;
+      }
+      s += '}';
+      if (e.block !== undefined) s += `,"block":"${e.block}"`;
+      if (e.degraded !== undefined) s += `,"degraded":${e.degraded}`;
+      if (e.collateral !== undefined) s += `,"collateral":${amount(e.collateral)}`;
       return `${s}}`;
     }
     default:

@@ -35,6 +35,11 @@ const event: fc.Arbitrary<InboundEvent> = fc.oneof(
   fc.record({ at, tokenId: str, bids: fc.array(fc.tuple(price, micros), { maxLength: 3 }), asks: fc.array(fc.tuple(price, micros), { maxLength: 3 }), tickSize: opt(price), venueAt })
     .map((r) => drop({ type: 'book' as const, ...r }) as InboundEvent),
   fc.record({ at, channel: fc.constantFrom('user', 'market'), state: fc.constantFrom('connected', 'disconnected') }).map((r) => ({ type: 'connection' as const, ...r }) as InboundEvent),
+  // Token ids long and short: a short numeric key ("7") is ordered first by a JSON object, whatever the map's order.
+  fc.record({
+    at, source: fc.constantFrom('chain', 'rest'), balances: fc.array(fc.tuple(fc.oneof(str, fc.bigInt({ min: 0n, max: (1n << 256n) - 1n }).map(String), fc.nat(99).map(String)), micros), { maxLength: 4 }),
+    block: opt(fc.bigInt({ min: 0n, max: 2n ** 53n })), degraded: opt(fc.boolean()), collateral: opt(micros),
+  }).map((r) => drop({ type: 'balance' as const, ...r, balances: new Map(r.balances) }) as InboundEvent),
 );
 
 describe('encodeEventJson', () => {
