@@ -312,6 +312,19 @@ describe('the writer lock', () => {
     writer.append(fillRecord(4));
   });
 
+  it('a read-only open that fails after connecting leaves the ledger closed: opening again fails again', () => {
+    // A polyquote identity on a file without the ledger's tables: the header checks pass, the statements do not.
+    const db = new Database(files.file);
+    db.pragma('application_id = 0x50514c47');
+    db.pragma('user_version = 2');
+    db.exec('CREATE TABLE unrelated (x)');
+    db.close();
+    const reader = ledgerAt({ readOnly: true });
+    expect(openError(reader).code).toBe('LEDGER_OPEN_FAILED');
+    expect(openError(reader).code).toBe('LEDGER_OPEN_FAILED');
+    expect(codeOf(() => reader.query({}))).toBe('LEDGER_NOT_OPEN');
+  });
+
   it('refuses a read-only open of a missing ledger without creating it', () => {
     expect(openError(ledgerAt({ readOnly: true })).code).toBe('LEDGER_NOT_FOUND');
     expect(fs.existsSync(files.file)).toBe(false);

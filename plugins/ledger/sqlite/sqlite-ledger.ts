@@ -232,9 +232,12 @@ export class SqliteLedger implements Ledger {
   }
 
   private attach(db: Database.Database): void {
+    // Statements and first reads before the connection is taken: a file they fail on leaves the ledger closed.
+    const stmts = new LedgerStatements(db);
+    const seqs = stmts.lastSeqs();
     this.db = db;
-    this.stmts = new LedgerStatements(db);
-    ({ lastSeq: this.lastSeq, latestCheckpointSeq: this.latestCheckpointSeq } = this.stmts.lastSeqs());
+    this.stmts = stmts;
+    ({ lastSeq: this.lastSeq, latestCheckpointSeq: this.latestCheckpointSeq } = seqs);
     this.tokenIds.clear();
     this.nextTokenId = 1;
     if (this.readOnly) return; // reads translate through the table

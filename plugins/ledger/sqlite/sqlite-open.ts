@@ -22,9 +22,12 @@ export function openReadOnly(file: string, attach: (db: Database.Database) => vo
   if (checkHeader(file) !== 'sqlite' || verifyExisting(file) === 0) {
     throw new LedgerError('LEDGER_NOT_FOUND', `ledger ${file} does not exist or holds no ledger yet`);
   }
+  let db: Database.Database | undefined;
   try {
-    attach(new Database(file, { readonly: true, fileMustExist: true }));
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    attach(db);
   } catch (err) {
+    db?.close();
     throw new LedgerError('LEDGER_OPEN_FAILED', `cannot open ledger ${file} read-only: ${(err as Error).message}`, { cause: err });
   }
 }
