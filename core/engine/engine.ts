@@ -76,7 +76,7 @@ export class Engine {
     @inject(TOKENS.OrderTracker) readonly orders: OrderTracker,
     @inject(TOKENS.RiskEngine) readonly risk: RiskEngine,
     @inject(TOKENS.PnlTracker) readonly pnl: PnlTracker,
-    @inject(TOKENS.EngineOptions) private readonly options: EngineOptions,
+    @inject(TOKENS.EngineOptions) options: EngineOptions,
   ) {
     this.startedAt = clock.now();
     this.out = new EnginePublisher(bus, clock, logger, risk);
