@@ -22,3 +22,7 @@ export function isoTime(ms: number): string {
   const hour = (r - min) / 60;
   return `${dayPrefix}${pad2(hour)}:${pad2(min)}:${pad2(sec)}.${pad3(milli)}Z`;
 }
+
+/** The range of event times: from the epoch to the last millisecond of year 9999 (4-digit ISO years). */
+export const MIN_AT = 0;
+export const MAX_AT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { formatMicros, parseMicros, parseNonNegativeMicros, type Micros } from './amounts.ts';
 import type { InboundEvent } from './events.ts';
-import { isoTime } from './iso-time.ts';
+import { isoTime, MAX_AT, MIN_AT } from './iso-time.ts';
 import { decodeCanonicalFill } from './tape-fast.ts';
 
 const UINT256_MAX = (1n << 256n) - 1n;
@@ -70,9 +70,7 @@ export function isEventLineKind(kind: unknown): kind is EventLineKind {
   return typeof kind === 'string' && EVENT_KIND_SET.has(kind);
 }
 
-/** The range of event times: from the epoch to the last millisecond of year 9999 (4-digit ISO years). */
-export const MIN_AT = 0;
-export const MAX_AT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+export { MAX_AT, MIN_AT } from './iso-time.ts';
 
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})$/;
 

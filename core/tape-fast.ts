@@ -9,20 +9,19 @@
  */
 import { shortPlainMicros } from './amounts.ts';
 import type { FillReported, FillStatus } from './events.ts';
-import { isoTime } from './iso-time.ts';
+import { isoTime, MAX_AT, MIN_AT } from './iso-time.ts';
 
 const FILL_KEYS: ReadonlySet<string> = new Set(['at', 'kind', 'tradeId', 'orderId', 'tokenId', 'side', 'size', 'price', 'status', 'venueAt']);
 const FILL_STATUS: ReadonlySet<string> = new Set(['MATCHED', 'MINED', 'CONFIRMED', 'RETRYING', 'FAILED']);
 /** At most 77 digits and no leading zero: canonical, and below 2^256 without computing it. */
 const SHORT_TOKEN_ID = /^(0|[1-9]\d{0,76})$/;
-const MAX_AT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** Epoch ms of an ISO time in the encoder's own spelling (`YYYY-MM-DDTHH:MM:SS.mmmZ`), else undefined. */
 export function canonicalAt(v: unknown): number | undefined {
   if (typeof v !== 'string' || v.length !== 24 || v.charCodeAt(23) !== 90 /* Z */ || v.charCodeAt(10) !== 84 /* T */) return undefined;
   const ms = Date.parse(v);
   // Written back the same way it must give the same text: no rolled-over date, no other spelling.
-  if (!(ms >= 0 && ms <= MAX_AT) || isoTime(ms) !== v) return undefined;
+  if (!(ms >= MIN_AT && ms <= MAX_AT) || isoTime(ms) !== v) return undefined;
   return ms;
 }
 
