@@ -6,14 +6,10 @@ import { z } from 'zod';
 import { formatMicros, parseMicros, parseNonNegativeMicros, type Micros } from './amounts.ts';
 import type { InboundEvent } from './events.ts';
 import { isoTime, MAX_AT, MIN_AT } from './iso-time.ts';
+import { isTokenId } from './token-id.ts';
 import { decodeCanonicalFill } from './tape-fast.ts';
 
-const UINT256_MAX = (1n << 256n) - 1n;
-
-/** A token id is the canonical decimal form of a uint256: no sign, no leading zero, at most 2^256 − 1. */
-export function isTokenId(v: unknown): v is string {
-  return typeof v === 'string' && /^(0|[1-9]\d{0,77})$/.test(v) && BigInt(v) <= UINT256_MAX;
-}
+export { isTokenId } from './token-id.ts';
 
 const tokenId = z.string().refine(isTokenId, 'expected a canonical decimal uint256 token id (no leading zeros, below 2^256)');
 const amount = z.union([z.string().max(64, 'expected an amount of at most 64 characters'), z.number()]);

@@ -10,11 +10,10 @@
 import { shortPlainMicros } from './amounts.ts';
 import type { FillReported, FillStatus } from './events.ts';
 import { isoTime, MAX_AT, MIN_AT } from './iso-time.ts';
+import { isTokenId } from './token-id.ts';
 
 const FILL_KEYS: ReadonlySet<string> = new Set(['at', 'kind', 'tradeId', 'orderId', 'tokenId', 'side', 'size', 'price', 'status', 'venueAt']);
 const FILL_STATUS: ReadonlySet<string> = new Set(['MATCHED', 'MINED', 'CONFIRMED', 'RETRYING', 'FAILED']);
-/** At most 77 digits and no leading zero: canonical, and below 2^256 without computing it. */
-const SHORT_TOKEN_ID = /^(0|[1-9]\d{0,76})$/;
 
 /** Epoch ms of an ISO time in the encoder's own spelling (`YYYY-MM-DDTHH:MM:SS.mmmZ`), else undefined. */
 export function canonicalAt(v: unknown): number | undefined {
@@ -34,7 +33,7 @@ export function decodeCanonicalFill(obj: Record<string, unknown>): FillReported 
   const at = canonicalAt(obj.at);
   const { tradeId, orderId, tokenId, side, status, venueAt } = obj;
   if (at === undefined || !optId(tradeId, 0) || !optId(orderId, 1)) return undefined;
-  if (typeof tokenId !== 'string' || !SHORT_TOKEN_ID.test(tokenId) || (side !== 'BUY' && side !== 'SELL')) return undefined;
+  if (typeof tokenId !== 'string' || !isTokenId(tokenId) || (side !== 'BUY' && side !== 'SELL')) return undefined;
   if (status !== undefined && !(typeof status === 'string' && FILL_STATUS.has(status))) return undefined;
   if (venueAt !== undefined && !(typeof venueAt === 'number' && Number.isSafeInteger(venueAt) && venueAt >= 0)) return undefined;
   const size = shortPlainMicros(obj.size);

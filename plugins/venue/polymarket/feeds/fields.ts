@@ -5,6 +5,7 @@
  */
 import { isPlainAmount, parseMicros, parseNonNegativeMicros, shortPlainMicros, type Micros } from '../../../../core/amounts.ts';
 import type { Side } from '../../../../core/events.ts';
+import { isTokenId } from '../../../../core/token-id.ts';
 
 /** One thing a feed could not use: counted and reported, never thrown out of a parser. */
 export interface FeedProblem {
@@ -30,7 +31,6 @@ export class FieldError extends Error {
 export type Obj = Record<string, unknown>;
 
 const MAX_UINT256 = (1n << 256n) - 1n;
-const CANONICAL_SHORT = /^[1-9]\d{0,76}$/;
 
 /** Short, bounded text of a value for messages (a hostile frame cannot blow up a log line). */
 export function show(value: unknown): string {
@@ -69,22 +69,19 @@ export function optString(o: Obj, key: string, where: string): string | undefine
 
 /** Canonical uint256 decimal text of a token id ("007" → "7"); hex, signs, floats and overflow rejected. */
 export function canonicalTokenId(v: unknown, where: string): string {
-  // No leading zero and at most 77 digits: canonical already, and below 2^256 (≈ 1.16·10^77).
-  if (typeof v === 'string' && CANONICAL_SHORT.test(v)) return v;
+  if (isTokenId(v)) return v;
   if (typeof v !== 'string' || !/^0*\d{1,78}$/.test(v)) throw invalid('a uint256 decimal token id', v, where);
   const n = BigInt(v);
   if (n > MAX_UINT256) throw invalid('a uint256 decimal token id', v, where);
   return n.toString();
 }
 
-/** Whether a value is a token id already in canonical spelling (no leading zero, at most 77 digits: below 2^256). */
-export function isCanonicalTokenId(v: unknown): v is string {
-  return typeof v === 'string' && CANONICAL_SHORT.test(v);
-}
+/** Whether a value is a token id already in canonical spelling (core/token-id.ts). */
+export const isCanonicalTokenId = isTokenId;
 
 /** A field's token id; the place of an error is built only when there is one. */
 function tokenIdAt(v: unknown, key: string, where: string): string {
-  return typeof v === 'string' && CANONICAL_SHORT.test(v) ? v : canonicalTokenId(v, `${where}.${key}`);
+  return isTokenId(v) ? v : canonicalTokenId(v, `${where}.${key}`);
 }
 
 export function reqTokenId(o: Obj, key: string, where: string): string {

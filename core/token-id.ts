@@ -1,0 +1,12 @@
+/**
+ * Token ids are the canonical decimal form of a uint256: no sign, no leading zero, at most 2^256 − 1.
+ * One test for every reader (tape decoder, its fast path, the feed parsers).
+ */
+const UINT256_MAX = (1n << 256n) - 1n;
+/** At most 77 digits: below 2^256 (≈ 1.16·10^77) without computing it. */
+const SHORT = /^(0|[1-9]\d{0,76})$/;
+const LONG = /^[1-9]\d{77}$/;
+
+export function isTokenId(v: unknown): v is string {
+  return typeof v === 'string' && (SHORT.test(v) || (LONG.test(v) && BigInt(v) <= UINT256_MAX));
+}
