@@ -143,6 +143,23 @@ export function microsToNumber(micros: Micros): number {
 
 /** price × size, both in micros, rounded half away from zero to micros. */
 export function mulMicros(a: Micros, b: Micros): Micros {
+  // Below 2^53 the product is exact in a double (a correctly rounded product that stays below 2^53
+  // was never rounded), and `%` and the division of a multiple of 10^6 are exact too: no binary
+  // fraction, one BigInt made. PnL, reservations and reconciliation call this per fill.
+  if (a <= MAX_SAFE_MICROS && a >= -MAX_SAFE_MICROS && b <= MAX_SAFE_MICROS && b >= -MAX_SAFE_MICROS) {
+    const x = Number(a) * Number(b);
+    const ax = x < 0 ? -x : x;
+    if (ax < 9_007_199_254_740_992) {
+      const rem = ax % 1_000_000;
+      const q = (ax - rem) / 1_000_000 + (rem >= 500_000 ? 1 : 0);
+      return BigInt(x < 0 ? -q : q);
+    }
+  }
+  return mulMicrosBig(a, b);
+}
+
+/** mulMicros in bigint arithmetic only (any size). */
+export function mulMicrosBig(a: Micros, b: Micros): Micros {
   const p = a * b;
   const half = MICROS_PER_UNIT / 2n;
   return p >= 0n ? (p + half) / MICROS_PER_UNIT : -((-p + half) / MICROS_PER_UNIT);

@@ -184,7 +184,7 @@ export class InventoryManager {
         out.push({ tokenId, applied: true, forced: false, firstSnapshot, oldConfirmed, oldEffective, result: undefined, settledKeys: [] });
         continue;
       }
-      const result = this.reconciler.reconcile(oldConfirmed, balance, [...pos.pending.values()]);
+      const result = this.reconciler.reconcile(oldConfirmed, balance, [...pos.pending.values()], { buys: pos.pendingBuys, sells: pos.pendingSells });
       pos.confirmed = balance;
       if (result.outcome !== 'unchanged') applyReconciled(pos, result);
       this.logReconcile(tokenId, oldConfirmed, balance, result);

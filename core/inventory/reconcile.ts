@@ -28,17 +28,34 @@ export interface ReconcileResult {
   readonly reducedKey: string | undefined;
 }
 
-/** Applies one authoritative snapshot to a token's pending fills. */
+/** The sums of a token's pending BUY and SELL sizes. */
+export interface PendingTotals {
+  readonly buys: Micros;
+  readonly sells: Micros;
+}
+
+/** Sums pending sizes by side. */
+export function pendingTotals(pending: readonly PendingFill[]): PendingTotals {
+  let buys = 0n;
+  let sells = 0n;
+  for (const f of pending) f.side === 'BUY' ? (buys += f.size) : (sells += f.size);
+  return { buys, sells };
+}
+
+/**
+ * Applies one authoritative snapshot to a token's pending fills. `totals`, when the caller keeps
+ * them (TrackedPosition does), must be `pendingTotals(pending)`; given, the fills past the absorbed
+ * ones are not read at all, which is what keeps a snapshot over many pending fills cheap.
+ */
 export function reconcilePending(
   oldConfirmed: Micros,
   newConfirmed: Micros,
   pending: readonly PendingFill[],
   tolerance: Micros,
+  totals: PendingTotals = pendingTotals(pending),
 ): ReconcileResult {
   const moved = newConfirmed - oldConfirmed;
-  let buys = 0n;
-  let sells = 0n;
-  for (const f of pending) f.side === 'BUY' ? (buys += f.size) : (sells += f.size);
+  const { buys, sells } = totals;
   const base = { moved, absorbedKeys: [] as string[], reducedKey: undefined };
   // "Within tolerance": strictly below it, or exactly zero when the tolerance is zero.
   const within = (x: Micros) => (tolerance === 0n ? x === 0n : absMicros(x) < tolerance);
@@ -58,7 +75,8 @@ export function reconcilePending(
   const absorbedKeys: string[] = [];
   let reducedKey: string | undefined;
   for (const f of pending) {
-    if (f.side !== side || left === 0n) {
+    // Once all is absorbed, the rest is kept without reading it.
+    if (left === 0n || f.side !== side) {
       out.push(f);
       continue;
     }

@@ -1,6 +1,6 @@
 /** The reconciler plugin contract: how pending fills are absorbed by an authoritative snapshot. */
 import type { Micros } from '../amounts.ts';
-import type { ReconcileResult } from './reconcile.ts';
+import type { PendingTotals, ReconcileResult } from './reconcile.ts';
 import type { PendingFill } from './tracked-position.ts';
 
 export interface Reconciler {
@@ -9,5 +9,6 @@ export interface Reconciler {
   readonly pendingFillTtlMs: number;
   /** Moves and mismatches below this are noise. */
   readonly tolerance: Micros;
-  reconcile(oldConfirmed: Micros, newConfirmed: Micros, pending: readonly PendingFill[]): ReconcileResult;
+  /** `totals` are the pending sizes summed by side, as the position keeps them (a reconciler may use or ignore them). */
+  reconcile(oldConfirmed: Micros, newConfirmed: Micros, pending: readonly PendingFill[], totals?: PendingTotals): ReconcileResult;
 }

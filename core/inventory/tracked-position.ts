@@ -75,25 +75,28 @@ export class TrackedPosition {
 
   /** Removes many fills (a snapshot absorbing them): the totals move once, by their sums. */
   removeAll(keys: readonly string[]): void {
-    let buys = 0n;
-    let sells = 0n;
-    let cash = 0n;
-    for (const k of keys) {
-      const f = this.pending.get(k);
-      if (!f) continue;
-      this.pending.delete(k);
-      const c = mulMicros(f.size, f.price);
-      if (f.side === 'BUY') {
-        buys += f.size;
-        cash += c;
-      } else {
-        sells += f.size;
-        cash -= c;
+    const removed: PendingFill[] = [];
+    // Oldest-first absorption names its keys in the map's own order: walking the map alongside them
+    // finds each fill without a lookup. A key out of that order is looked up afterwards.
+    let j = 0;
+    if (keys.length > 0) {
+      for (const f of this.pending.values()) {
+        if (f.key !== keys[j]) continue;
+        removed.push(f);
+        if (++j === keys.length) break;
       }
     }
-    this.buys -= buys;
-    this.sells -= sells;
-    this.cash += cash;
+    for (const f of removed) this.pending.delete(f.key);
+    for (; j < keys.length; j++) {
+      const f = this.pending.get(keys[j]!);
+      if (!f) continue;
+      this.pending.delete(f.key);
+      removed.push(f);
+    }
+    const t = removedTotals(removed);
+    this.buys -= t.buys;
+    this.sells -= t.sells;
+    this.cash += t.cash;
   }
 
   clearPending(): PendingFill[] {
@@ -129,4 +132,59 @@ export class TrackedPosition {
       this.cash -= cash;
     }
   }
+}
+
+/** Doubles hold every whole number below this exactly. */
+const EXACT = 2 ** 53;
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * What removing `fills` takes off a position's totals: their sizes by side, and the collateral they
+ * moved (BUY costs come back, SELL proceeds go), each fill's cost rounded as mulMicros rounds it.
+ * Summed in doubles while every size, price, cost and running sum is a whole number below 2^53,
+ * so exact (a snapshot absorbing thousands of fills makes three BigInts, not three per fill); any
+ * other fill sends the whole sum to bigint.
+ */
+export function removedTotals(fills: readonly PendingFill[]): { buys: Micros; sells: Micros; cash: Micros } {
+  let buys = 0;
+  let sells = 0;
+  let cash = 0;
+  let moved = 0;
+  for (let i = 0; i < fills.length; i++) {
+    const f = fills[i]!;
+    if (f.size < 0n || f.size > SAFE || f.price < 0n || f.price > SAFE) return removedTotalsBig(fills);
+    const size = Number(f.size);
+    const product = size * Number(f.price);
+    if (product >= EXACT) return removedTotalsBig(fills);
+    const rem = product % 1_000_000;
+    const cost = (product - rem) / 1_000_000 + (rem >= 500_000 ? 1 : 0);
+    moved += cost;
+    if (f.side === 'BUY') {
+      buys += size;
+      cash += cost;
+    } else {
+      sells += size;
+      cash -= cost;
+    }
+  }
+  // Every running sum only grows (|cash| is bounded by `moved`): the last ones below 2^53 means all were.
+  if (buys >= EXACT || sells >= EXACT || moved >= EXACT) return removedTotalsBig(fills);
+  return { buys: BigInt(buys), sells: BigInt(sells), cash: BigInt(cash) };
+}
+
+function removedTotalsBig(fills: readonly PendingFill[]): { buys: Micros; sells: Micros; cash: Micros } {
+  let buys = 0n;
+  let sells = 0n;
+  let cash = 0n;
+  for (const f of fills) {
+    const c = mulMicros(f.size, f.price);
+    if (f.side === 'BUY') {
+      buys += f.size;
+      cash += c;
+    } else {
+      sells += f.size;
+      cash -= c;
+    }
+  }
+  return { buys, sells, cash };
 }

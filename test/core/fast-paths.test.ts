@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatMicros, parseMicros, shortPlainMicros } from '../../core/amounts.ts';
+import { formatMicros, mulMicros, parseMicros, shortPlainMicros } from '../../core/amounts.ts';
 import type { BookLevel, BookUpdated } from '../../core/events.ts';
 import { bookFromSnapshot } from '../../core/market/book.ts';
 import { parseMarketFrame } from '../../plugins/venue/polymarket/feeds/market-channel.ts';
@@ -52,6 +52,43 @@ describe('shortPlainMicros', () => {
 
   it('reads only strings', () => {
     for (const v of [5, 5n, null, undefined, {}, ['5']]) expect(shortPlainMicros(v)).toBeUndefined();
+  });
+});
+
+/** The obvious product: bigint only, half away from zero. */
+function referenceMul(a: bigint, b: bigint): bigint {
+  const p = a * b;
+  const q = (p < 0n ? -p : p) / 1_000_000n;
+  const r = (p < 0n ? -p : p) % 1_000_000n;
+  const rounded = r >= 500_000n ? q + 1n : q;
+  return p < 0n ? -rounded : rounded;
+}
+
+describe('mulMicros', () => {
+  it('gives the bigint product, rounded half away from zero, for products on both sides of 2^53', () => {
+    // Sizes and prices as the feed has them, and factors whose product lands next to 2^53.
+    const factor = fc.oneof(
+      fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }),
+      fc.bigInt({ min: 0n, max: 1_000_000n }),
+      fc.bigInt({ min: -(2n ** 60n), max: 2n ** 60n }),
+    );
+    const nearLimit = fc.tuple(fc.bigInt({ min: 1n, max: 2n ** 27n }), fc.bigInt({ min: -3n, max: 3n }), fc.boolean()).map(([a, d, neg]) => {
+      const b = (2n ** 53n + d) / a + (d > 0n ? 1n : 0n);
+      return [a, neg ? -b : b] as const;
+    });
+    fc.assert(fc.property(fc.oneof(fc.tuple(factor, factor), nearLimit), ([a, b]) => {
+      expect(mulMicros(a, b)).toBe(referenceMul(a, b));
+    }), { numRuns: 20_000 });
+  });
+
+  it.each([
+    [1_500_000n, 333_333n, 500_000n], [1n, 500_000n, 1n], [1n, 499_999n, 0n], [-1n, 500_000n, -1n], [-1n, 499_999n, 0n],
+    [94_906_265n, 94_906_266n, 9_007_199_231n], [94_906_266n, 94_906_266n, 9_007_199_326n], [94_906_267n, -94_906_267n, -9_007_199_516n],
+    // Just above 2^53, where a double would round the product 9007199255499999 up to …500000 (and so the quotient up).
+    [3n, 3_002_399_751_833_333n, 9_007_199_255n], [-3n, 3_002_399_751_833_333n, -9_007_199_255n], [2n ** 53n, 1n, 9_007_199_255n], [-(2n ** 62n), 3n, -13_835_058_055_282n],
+  ])('%s × %s → %s', (a, b, want) => {
+    expect(mulMicros(a, b)).toBe(want);
+    expect(referenceMul(a, b)).toBe(want);
   });
 });
 

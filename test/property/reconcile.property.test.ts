@@ -1,9 +1,9 @@
 /** Invariants of the pure reconciliation function (architecture.md, "Reconciliation semantics"). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { absMicros, type Micros } from '../../core/amounts.ts';
+import { absMicros, mulMicros, type Micros } from '../../core/amounts.ts';
 import { reconcilePending } from '../../core/inventory/reconcile.ts';
-import type { PendingFill } from '../../core/inventory/tracked-position.ts';
+import { removedTotals, TrackedPosition, type PendingFill } from '../../core/inventory/tracked-position.ts';
 
 const CENT = 10_000n; // 0.01 share in micros
 
@@ -80,5 +80,64 @@ describe('reconcilePending properties', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('reconcilePending given the totals the position keeps', () => {
+  it('gives exactly what it gives when it sums the pending fills itself', () => {
+    fc.assert(
+      fc.property(fillsArb, confirmedArb, fc.bigInt({ min: -200_000_000n, max: 200_000_000n }), toleranceArb, (pending, old, move, tolerance) => {
+        const totals = { buys: total(pending, 'BUY'), sells: total(pending, 'SELL') };
+        expect(reconcilePending(old, old + move, pending, tolerance, totals)).toEqual(reconcilePending(old, old + move, pending, tolerance));
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+});
+
+describe('TrackedPosition totals', () => {
+  // Sizes and prices as the feed has them, and some far past 2^53 micros (the bigint path).
+  const amount = fc.oneof(fc.bigInt({ min: 1n, max: 10n ** 9n }), fc.bigInt({ min: 1n, max: 10n ** 20n }));
+  const fillArb = fc.record({ side: fc.constantFrom('BUY' as const, 'SELL' as const), size: amount, price: fc.oneof(fc.bigInt({ min: 0n, max: 1_000_000n }), amount) });
+  const recomputed = (pending: Iterable<PendingFill>) => {
+    let buys = 0n;
+    let sells = 0n;
+    let cash = 0n;
+    for (const f of pending) {
+      const c = mulMicros(f.size, f.price);
+      if (f.side === 'BUY') {
+        buys += f.size;
+        cash -= c;
+      } else {
+        sells += f.size;
+        cash += c;
+      }
+    }
+    return { buys, sells, cash };
+  };
+
+  it('after removing any keys (in map order, out of it, repeated, unknown) equal the remaining fills summed again', () => {
+    fc.assert(
+      fc.property(fc.array(fillArb, { maxLength: 30 }), fc.array(fc.integer({ min: 0, max: 35 }), { maxLength: 30 }), fc.boolean(), (fills, picks, ordered) => {
+        const pos = new TrackedPosition('1');
+        fills.forEach((f, i) => pos.put({ key: `k${i}`, tradeId: `k${i}`, orderId: undefined, side: f.side, size: f.size, originalSize: f.size, price: f.price, firstSeenAt: i, status: 'MATCHED' }));
+        const keys = (ordered ? [...picks].sort((a, b) => a - b) : picks).map((i) => `k${i}`);
+        pos.removeAll(keys);
+        for (const k of keys) expect(pos.pending.has(k)).toBe(false);
+        expect(pos.pending.size).toBe(fills.filter((_, i) => !keys.includes(`k${i}`)).length);
+        const want = recomputed(pos.pending.values());
+        expect({ buys: pos.pendingBuys, sells: pos.pendingSells, cash: pos.pendingCash }).toEqual(want);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('removedTotals sums in doubles exactly what the bigint sums give, and falls back past 2^53', () => {
+    const fill = (size: bigint, price: bigint, side: 'BUY' | 'SELL' = 'BUY'): PendingFill => ({ key: 'k', tradeId: 'k', orderId: undefined, side, size, originalSize: size, price, firstSeenAt: 0, status: 'MATCHED' });
+    // One cost just above 2^53 (a double would round it), sums that cross 2^53, a cost rounding up at exactly half.
+    for (const fills of [[fill(3n, 3_002_399_751_833_333n)], [fill(2n ** 52n, 0n), fill(1n, 0n), fill(2n ** 52n, 0n), fill(5n, 1n, 'SELL')], [fill(1n, 500_000n), fill(3n, 166_667n, 'SELL')]]) {
+      const want = recomputed(fills);
+      expect(removedTotals(fills)).toEqual({ buys: want.buys, sells: want.sells, cash: -want.cash });
+    }
   });
 });

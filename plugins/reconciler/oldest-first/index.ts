@@ -21,7 +21,7 @@ export const oldestFirstReconciler = definePlugin({
       kind: 'oldest-first',
       pendingFillTtlMs: config.pendingFillTtlSeconds * 1000,
       tolerance,
-      reconcile: (oldConfirmed, newConfirmed, pending) => reconcilePending(oldConfirmed, newConfirmed, pending, tolerance),
+      reconcile: (oldConfirmed, newConfirmed, pending, totals) => reconcilePending(oldConfirmed, newConfirmed, pending, tolerance, totals),
     };
   },
 });
