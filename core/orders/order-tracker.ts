@@ -182,7 +182,10 @@ export class OrderTracker {
     this.cashReserved.clear();
     this.cashReservedTotal = 0n;
     for (const o of s.open) {
-      const m: MutableOrder = { ...o, price: o.price === null ? undefined : BigInt(o.price), originalSize: BigInt(o.originalSize), matched: BigInt(o.matched), venueMatched: BigInt(o.venueMatched), cancelRequestedAt: o.cancelRequestedAt ?? undefined };
+      const m: MutableOrder = {
+        orderId: o.orderId, tokenId: o.tokenId, side: o.side, price: o.price === null ? undefined : BigInt(o.price), originalSize: BigInt(o.originalSize),
+        matched: BigInt(o.matched), venueMatched: BigInt(o.venueMatched), status: o.status, submittedAt: o.submittedAt, cancelRequestedAt: o.cancelRequestedAt ?? undefined,
+      };
       this.open.set(m.orderId, m);
       this.reserve(m, remaining(m));
     }
@@ -250,9 +253,12 @@ export class OrderTracker {
   }
 }
 
+/** The order without its internal fields: a literal, not a rest copy (this runs for every open order a strategy looks at). */
 function view(o: MutableOrder): TrackedOrder {
-  const { venueMatched: _v, ...rest } = o;
-  return rest;
+  return {
+    orderId: o.orderId, tokenId: o.tokenId, side: o.side, price: o.price, originalSize: o.originalSize, matched: o.matched,
+    status: o.status, submittedAt: o.submittedAt, cancelRequestedAt: o.cancelRequestedAt,
+  };
 }
 
 function remaining(o: MutableOrder): Micros {
