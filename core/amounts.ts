@@ -20,6 +20,8 @@ export const DECIMALS = 6;
 
 const MAX_SAFE_MICROS = BigInt(Number.MAX_SAFE_INTEGER);
 /** ".01" … ".99" without trailing zeros (".1", not ".10"), by hundredths. */
+/** Every price on a tick of 0.001 or coarser, 0 to 1 (the feed's prices), written once: "0", "0.001" … "0.45" … "1". */
+const PRICE_TEXT = Array.from({ length: 1001 }, (_, i) => (i === 1000 ? '1' : i === 0 ? '0' : `0.${String(i).padStart(3, '0').replace(/0+$/, '')}`));
 const CENTS = Array.from({ length: 100 }, (_, i) => `.${String(i).padStart(2, '0')}`.replace(/0$/, ''));
 const DECIMAL_RE = /^([+-])?(\d+)(?:\.(\d+))?$/;
 /** Unsigned, at most 18 whole digits and 6 decimals: parsed without the general path's regex groups. */
@@ -116,6 +118,7 @@ export function formatMicros(micros: Micros): string {
   // `%` is exact, and the whole part divides out exactly, so no digit is ever rounded.
   if (micros <= MAX_SAFE_MICROS && micros >= -MAX_SAFE_MICROS) {
     const n = Number(micros);
+    if (n >= 0 && n <= 1_000_000 && n % 1_000 === 0) return PRICE_TEXT[n / 1_000]!;
     const abs = n < 0 ? -n : n;
     const frac = abs % 1_000_000;
     const whole = (abs - frac) / 1_000_000;

@@ -7,6 +7,7 @@
 import { formatMicros } from './amounts.ts';
 import type { InboundEvent } from './events.ts';
 import { isoTime } from './iso-time.ts';
+import { isTokenId } from './token-id.ts';
 import { encodeEventLine } from './tape-codec.ts';
 
 // What JSON.stringify escapes in a string: quote, backslash, control characters, lone surrogates.
@@ -16,6 +17,9 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 export function jsonString(s: string): string {
   return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
 }
+
+/** A token id as a JSON string: a canonical id (digits only) needs no escape test. */
+const tokenJson = (id: string) => (isTokenId(id) ? `"${id}"` : jsonString(id));
 
 const amount = (m: bigint) => `"${formatMicros(m)}"`;
 
@@ -35,17 +39,17 @@ export function encodeEventJson(e: InboundEvent): string {
       let s = `{"at":"${isoTime(e.at)}","kind":"fill"`;
       if (e.tradeId !== undefined) s += `,"tradeId":${jsonString(e.tradeId)}`;
       if (e.orderId !== undefined) s += `,"orderId":${jsonString(e.orderId)}`;
-      s += `,"tokenId":${jsonString(e.tokenId)},"side":${jsonString(e.side)},"size":${amount(e.size)},"price":${amount(e.price)},"status":${jsonString(e.status)}`;
+      s += `,"tokenId":${tokenJson(e.tokenId)},"side":${jsonString(e.side)},"size":${amount(e.size)},"price":${amount(e.price)},"status":${jsonString(e.status)}`;
       if (e.venueAt !== undefined) s += `,"venueAt":${JSON.stringify(e.venueAt)}`;
       return `${s}}`;
     }
     case 'submit':
-      return `{"at":"${isoTime(e.at)}","kind":"submit","orderId":${jsonString(e.orderId)},"tokenId":${jsonString(e.tokenId)},"side":${jsonString(e.side)},"price":${amount(e.price)},"size":${amount(e.size)}}`;
+      return `{"at":"${isoTime(e.at)}","kind":"submit","orderId":${jsonString(e.orderId)},"tokenId":${tokenJson(e.tokenId)},"side":${jsonString(e.side)},"price":${amount(e.price)},"size":${amount(e.size)}}`;
     case 'cancel':
       return `{"at":"${isoTime(e.at)}","kind":"cancel","orderId":${jsonString(e.orderId)}}`;
     case 'order': {
       let s = `{"at":"${isoTime(e.at)}","kind":"order","orderId":${jsonString(e.orderId)}`;
-      if (e.tokenId !== undefined) s += `,"tokenId":${jsonString(e.tokenId)}`;
+      if (e.tokenId !== undefined) s += `,"tokenId":${tokenJson(e.tokenId)}`;
       if (e.side !== undefined) s += `,"side":${jsonString(e.side)}`;
       s += `,"status":${jsonString(e.status)}`;
       if (e.originalSize !== undefined) s += `,"originalSize":${amount(e.originalSize)}`;
@@ -56,7 +60,7 @@ export function encodeEventJson(e: InboundEvent): string {
       return `${s}}`;
     }
     case 'book_delta': {
-      let s = `{"at":"${isoTime(e.at)}","kind":"book_delta","tokenId":${jsonString(e.tokenId)},"changes":[`;
+      let s = `{"at":"${isoTime(e.at)}","kind":"book_delta","tokenId":${tokenJson(e.tokenId)},"changes":[`;
       for (let i = 0; i < e.changes.length; i++) {
         const c = e.changes[i]!;
         s += `${i === 0 ? '' : ','}{"side":${jsonString(c.side)},"price":${amount(c.price)},"size":${amount(c.size)}}`;
@@ -67,7 +71,7 @@ export function encodeEventJson(e: InboundEvent): string {
       return `${s}}`;
     }
     case 'book': {
-      let s = `{"at":"${isoTime(e.at)}","kind":"book","tokenId":${jsonString(e.tokenId)},"bids":${levels(e.bids)},"asks":${levels(e.asks)}`;
+      let s = `{"at":"${isoTime(e.at)}","kind":"book","tokenId":${tokenJson(e.tokenId)},"bids":${levels(e.bids)},"asks":${levels(e.asks)}`;
       if (e.tickSize !== undefined) s += `,"tickSize":${amount(e.tickSize)}`;
       if (e.venueAt !== undefined) s += `,"venueAt":${JSON.stringify(e.venueAt)}`;
       return `${s}}`;
@@ -78,7 +82,7 @@ export function encodeEventJson(e: InboundEvent): string {
       for (const [tokenId, amt] of e.balances) {
         // A key that could be an array index ("7") is ordered first by JSON objects: the object form then.
         if (tokenId.length < 11) return JSON.stringify(encodeEventLine(e));
-        s += (first ? '' : ',') + jsonString(tokenId) + ':' + amount(amt);
+        s += (first ? '' : ',') + tokenJson(tokenId) + ':' + amount(amt);
         first = false;
       }
       s += '}';

@@ -7,6 +7,15 @@ const UINT256_MAX = (1n << 256n) - 1n;
 const SHORT = /^(0|[1-9]\d{0,76})$/;
 const LONG = /^[1-9]\d{77}$/;
 
+/** The last id that passed: a feed names the same few tokens over and over, and comparing is cheaper than the test. */
+let lastValid = '';
+
 export function isTokenId(v: unknown): v is string {
-  return typeof v === 'string' && (SHORT.test(v) || (LONG.test(v) && BigInt(v) <= UINT256_MAX));
+  if (typeof v !== 'string') return false;
+  if (v === lastValid) return true;
+  if (SHORT.test(v) || (LONG.test(v) && BigInt(v) <= UINT256_MAX)) {
+    lastValid = v;
+    return true;
+  }
+  return false;
 }

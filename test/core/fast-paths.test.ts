@@ -93,6 +93,12 @@ describe('mulMicros', () => {
 });
 
 describe('formatMicros', () => {
+  it('writes every price on a 0.001 tick from its table as the bigint formatter would', () => {
+    for (let i = 0; i <= 1000; i++) expect(formatMicros(BigInt(i * 1000))).toBe(referenceFormat(BigInt(i * 1000)));
+    // Next to the table: off the 0.001 grid, negative, and past 1.
+    for (const m of [1n, 999n, 1_001n, 999_999n, 1_000_001n, 1_001_000n, -1_000n, -1_000_000n]) expect(formatMicros(m)).toBe(referenceFormat(m));
+  });
+
   it('writes what the bigint formatter writes, on both sides of 2^53 micros', () => {
     const around = fc.oneof(
       fc.bigInt({ min: -SAFE, max: SAFE }),
