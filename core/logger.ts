@@ -44,6 +44,17 @@ export function withLogSeq<T>(seq: number, fn: () => T): T {
   }
 }
 
+/** withLogSeq for a method and its two arguments: no closure made per call (the engine's per-event path). */
+export function withLogSeqCall<S, A, B>(seq: number, self: S, fn: (this: S, a: A, b: B) => void, a: A, b: B): void {
+  const outer = currentSeq;
+  currentSeq = seq;
+  try {
+    fn.call(self, a, b);
+  } finally {
+    currentSeq = outer;
+  }
+}
+
 const REDACT_PATHS = [
   '*.privateKey', '*.secret', '*.passphrase', '*.apiSecret', '*.botToken', '*.apiKey',
   'privateKey', 'secret', 'passphrase', 'apiSecret', 'botToken',

@@ -11,7 +11,7 @@ import { tradeKey } from '../inventory/fill-key.ts';
 import type { Book } from '../market/book.ts';
 import type { InventoryManager } from '../inventory/inventory-manager.ts';
 import type { Ledger } from '../ledger/ledger.ts';
-import { withLogSeq, type Logger } from '../logger.ts';
+import { withLogSeqCall, type Logger } from '../logger.ts';
 import type { OrderTracker } from '../orders/order-tracker.ts';
 import type { PnlTracker } from '../pnl/pnl-tracker.ts';
 import type { RiskEngine } from '../risk/risk-engine.ts';
@@ -243,7 +243,7 @@ export class Engine {
 
   private applySafely(event: InboundEvent, seq: number): void {
     // Every line logged while the event is applied and published carries its seq.
-    withLogSeq(seq, () => this.applyAndPublish(event, seq));
+    withLogSeqCall(seq, this, this.applyAndPublish, event, seq);
   }
 
   private applyAndPublish(event: InboundEvent, seq: number): void {

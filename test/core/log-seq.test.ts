@@ -1,6 +1,6 @@
 /** Log correlation: every line written while the engine applies an event carries that event's seq. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMemoryLogger, withLogSeq } from '../../core/logger.ts';
+import { createMemoryLogger, withLogSeq, withLogSeqCall } from '../../core/logger.ts';
 import { startApp, YES, NO, type Harness } from './harness.ts';
 
 let h: Harness | undefined;
@@ -43,7 +43,13 @@ describe('log seq correlation', () => {
     expect(() => withLogSeq(9, () => {
       throw new Error('boom');
     })).toThrow('boom');
+    // The engine's form (a method and its arguments, no closure) nests and restores the same way.
+    const target = { log(this: { prefix: string }, a: string, b: number) { mem.logger.info(`${this.prefix}${a}${b}`); }, prefix: 'call-' };
+    withLogSeq(10, () => withLogSeqCall(11, target, target.log, 'x', 1));
+    expect(() => withLogSeqCall(12, target, () => {
+      throw new Error('bang');
+    }, 'y', 2)).toThrow('bang');
     mem.logger.info('after');
-    expect(mem.lines().map((l) => [l.msg, l.seq])).toEqual([['outer', 7], ['inner', 8], ['own', 3], ['child', 7], ['after', undefined]]);
+    expect(mem.lines().map((l) => [l.msg, l.seq])).toEqual([['outer', 7], ['inner', 8], ['own', 3], ['child', 7], ['call-x1', 11], ['after', undefined]]);
   });
 });

@@ -48,7 +48,10 @@ export function parseMarketFrame(raw: unknown, now: number): MarketFrameResult {
     out.problems.push(split.problem);
     return out;
   }
-  split.items.forEach((item, i) => {
+  // A plain loop: a closure per frame shows on a path that runs for every market message.
+  const items = split.items;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
     const where = split.isArray ? `${LABEL}[${i}]` : LABEL;
     let eventType: string | undefined;
     try {
@@ -58,27 +61,32 @@ export function parseMarketFrame(raw: unknown, now: number): MarketFrameResult {
     } catch (err) {
       out.problems.push(problemFrom(err, where, eventType));
     }
-  });
+  }
   return out;
 }
 
-function venueTime(o: Obj, where: string, out: MarketFrameResult, eventType: string): { venueAt?: number } {
+/** The venue's timestamp, or undefined; a bad one is a problem of its own, not the message's. */
+function venueAt(o: Obj, where: string, out: MarketFrameResult, eventType: string): number | undefined {
   try {
-    const t = optTimestampMs(o, 'timestamp', where);
-    return t === undefined ? {} : { venueAt: t };
+    return optTimestampMs(o, 'timestamp', where);
   } catch (err) {
     out.problems.push(problemFrom(err, where, eventType, false));
-    return {};
+    return undefined;
   }
+}
+
+function venueTime(o: Obj, where: string, out: MarketFrameResult, eventType: string): { venueAt?: number } {
+  const t = venueAt(o, where, out, eventType);
+  return t === undefined ? {} : { venueAt: t };
 }
 
 function parseMarketEvent(o: Obj, eventType: string | undefined, now: number, where: string, out: MarketFrameResult): void {
   switch (eventType) {
     case 'book':
-      out.events.push(parseBookSnapshot(o, now, where, venueTime(o, where, out, 'book').venueAt));
+      out.events.push(parseBookSnapshot(o, now, where, venueAt(o, where, out, 'book')));
       return;
     case 'price_change':
-      for (const d of parsePriceChange(o, now, where, venueTime(o, where, out, 'price_change').venueAt, out)) out.events.push(d);
+      for (const d of parsePriceChange(o, now, where, venueAt(o, where, out, 'price_change'), out)) out.events.push(d);
       return;
     case 'tick_size_change': {
       const tickSize = reqPrice(o, 'new_tick_size', where);
