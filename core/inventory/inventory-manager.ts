@@ -12,7 +12,7 @@ import { TOKENS } from '../tokens.ts';
 import { FillMemory, type SeenRow } from './fill-memory.ts';
 import { agePending, type ReconcileResult } from './reconcile.ts';
 import type { Reconciler } from './reconciler.ts';
-import { TrackedPosition, type PendingFill } from './tracked-position.ts';
+import { TrackedPosition, withStatus, type PendingFill } from './tracked-position.ts';
 
 export type FillAction = 'added' | 'status-updated' | 'removed-failed' | 'duplicate' | 'ignored-failed';
 
@@ -108,9 +108,8 @@ export class InventoryManager {
     const { key, synthesized, ambiguous } = this.memory.keyOf(fill);
     const pos = this.position(fill.tokenId);
     const existing = pos.pending.get(key);
-    const log = { tokenId: fill.tokenId, key, tradeId: fill.tradeId, orderId: fill.orderId, status: fill.status };
     if (ambiguous) {
-      this.logger.warn(log, 'fill without order id for a trade that filled several of our orders; not counted');
+      this.logger.warn(fillLog(fill, key), 'fill without order id for a trade that filled several of our orders; not counted');
       return { action: 'duplicate', key, tokenId: fill.tokenId, fill: undefined };
     }
 
@@ -118,25 +117,25 @@ export class InventoryManager {
       if (fill.status === 'FAILED') {
         pos.remove(key);
         this.memory.mark(key, 'FAILED', fill, this.clock.now());
-        this.logger.warn({ ...log, size: formatMicros(existing.size), side: existing.side }, 'pending fill removed: trade FAILED');
+        this.logger.warn({ ...fillLog(fill, key), size: formatMicros(existing.size), side: existing.side }, 'pending fill removed: trade FAILED');
         return { action: 'removed-failed', key, tokenId: fill.tokenId, fill: existing };
       }
       if (existing.size !== fill.size && existing.size === existing.originalSize && fill.size !== existing.originalSize) {
-        this.logger.warn({ ...log, was: formatMicros(existing.originalSize), now: formatMicros(fill.size) }, 'fill re-reported with a different size; keeping the first');
+        this.logger.warn({ ...fillLog(fill, key), was: formatMicros(existing.originalSize), now: formatMicros(fill.size) }, 'fill re-reported with a different size; keeping the first');
       }
-      const updated: PendingFill = { ...existing, status: fill.status };
+      const updated = withStatus(existing, fill.status);
       pos.put(updated);
       this.memory.mark(key, fill.status, fill, this.clock.now());
-      this.logger.debug(log, 'pending fill status updated');
+      if (this.logger.isLevelEnabled('debug')) this.logger.debug(fillLog(fill, key), 'pending fill status updated');
       return { action: 'status-updated', key, tokenId: fill.tokenId, fill: updated };
     }
     if (this.memory.has(key)) {
-      this.logger.debug(log, 'fill already counted; duplicate ignored');
+      if (this.logger.isLevelEnabled('debug')) this.logger.debug(fillLog(fill, key), 'fill already counted; duplicate ignored');
       return { action: 'duplicate', key, tokenId: fill.tokenId, fill: undefined };
     }
     this.memory.mark(key, fill.status, fill, this.clock.now());
     if (fill.status === 'FAILED') {
-      this.logger.warn(log, 'fill reported FAILED before any pending fill; nothing to remove');
+      this.logger.warn(fillLog(fill, key), 'fill reported FAILED before any pending fill; nothing to remove');
       return { action: 'ignored-failed', key, tokenId: fill.tokenId, fill: undefined };
     }
     const added: PendingFill = {
@@ -145,7 +144,9 @@ export class InventoryManager {
     };
     pos.put(added);
     this.scheduleAgeOut(fill.tokenId, fill.at + this.reconciler.pendingFillTtlMs);
-    this.logger.info({ ...log, side: fill.side, size: formatMicros(fill.size), price: formatMicros(fill.price), synthesized }, 'pending fill added');
+    if (this.logger.isLevelEnabled('info')) {
+      this.logger.info({ ...fillLog(fill, key), side: fill.side, size: formatMicros(fill.size), price: formatMicros(fill.price), synthesized }, 'pending fill added');
+    }
     return { action: 'added', key, tokenId: fill.tokenId, fill: added };
   }
 
@@ -266,7 +267,10 @@ export class InventoryManager {
       pos.confirmedBlock = p.confirmedBlock === null ? undefined : BigInt(p.confirmedBlock);
       if (p.discrepancies) this.discrepancies.set(p.tokenId, p.discrepancies);
       for (const f of p.pending) {
-        pos.put({ ...f, tradeId: f.tradeId ?? undefined, orderId: f.orderId ?? undefined, size: BigInt(f.size), originalSize: BigInt(f.originalSize), price: BigInt(f.price) });
+        pos.put({
+          key: f.key, tradeId: f.tradeId ?? undefined, orderId: f.orderId ?? undefined, side: f.side, size: BigInt(f.size), originalSize: BigInt(f.originalSize),
+          price: BigInt(f.price), firstSeenAt: f.firstSeenAt, status: f.status,
+        });
       }
       this.armAgeOut(p.tokenId);
     }
@@ -333,4 +337,9 @@ export interface InventoryState {
   }[];
   seen: SeenRow[];
   counters: Record<FillAction, number>;
+}
+
+/** The fields every fill log line names (built only when a line is written). */
+function fillLog(fill: FillReported, key: string) {
+  return { tokenId: fill.tokenId, key, tradeId: fill.tradeId, orderId: fill.orderId, status: fill.status };
 }

@@ -9,7 +9,7 @@
  *  - a move larger than same-direction pending, or against it, is reported as a discrepancy.
  */
 import { absMicros, type Micros } from '../amounts.ts';
-import type { PendingFill } from './tracked-position.ts';
+import { withSize, type PendingFill } from './tracked-position.ts';
 
 export type ReconcileOutcome = 'unchanged' | 'all-confirmed' | 'absorbed' | 'discrepancy';
 
@@ -84,7 +84,7 @@ export function reconcilePending(
       left -= f.size;
       absorbedKeys.push(f.key);
     } else {
-      out.push({ ...f, size: f.size - left });
+      out.push(withSize(f, f.size - left));
       reducedKey = f.key;
       left = 0n;
     }
