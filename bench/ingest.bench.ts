@@ -14,12 +14,13 @@ import type { InboundEvent } from '../core/events.ts';
 import { createLogger } from '../core/logger.ts';
 import { parseUserFrame, type UserFrameContext } from '../plugins/venue/polymarket/feeds/user-channel.ts';
 import { PluginRegistry } from '../plugins/registry.ts';
+import { FIXTURE_DIR } from '../test/support/fixture-dir.ts';
 import { latencyStats, medianOfRuns, pause, type BenchResult } from './lib.ts';
 
 export const FUNDER = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8';
 export const API_KEY = '00000000-0000-0000-0000-000000000002';
 const OTHER = '0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc';
-const FIXTURES = '/work/shared/fixtures/polymarket';
+const FIXTURES = FIXTURE_DIR;
 export const BENCH_TOKENS = Array.from({ length: 20 }, (_, i) => (2n ** 255n + BigInt(i) * 104729n).toString());
 
 type Json = Record<string, unknown>;

@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { OrderType, Side } from '@polymarket/clob-client-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Simulator } from '../../sim/simulator.ts';
+import { fixture } from '../venue/polymarket/feeds/fixtures.ts';
 import { simTrader, wsProbe, type Trader, type WsProbe } from './support.ts';
 
-const FIX = '/work/shared/fixtures/polymarket';
-const fixture = (name: string) => JSON.parse(readFileSync(`${FIX}/${name}`, 'utf8')) as Record<string, unknown>;
 
 /** Every field of the fixture is present with the same JSON type (a null in the fixture matches anything). */
 function expectShape(actual: Record<string, unknown>, fx: Record<string, unknown>, where: string): void {

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../core/errors.ts';
 import { RestSource } from '../../plugins/position-source/rest/index.ts';
 import { startDataApiServer, type ApiPosition, type DataApiServer } from '../support/data-api-server.ts';
 import { buildSource, sourceContext } from '../support/source-context.ts';
+import { fixtureText } from '../venue/polymarket/feeds/fixtures.ts';
 
 const FUNDER = '0xa3d82ed56f4c68d2328fb8c29e568ba2caf7d7c8';
 const BIG = (n: number) => (2n ** 255n + BigInt(n)).toString();
@@ -79,7 +79,7 @@ describe('rest position source against a loopback Data API', () => {
   });
 
   it('parses the constructed Data API fixture verbatim', async () => {
-    const fixture = readFileSync(new URL('../../../shared/fixtures/polymarket/data_api_positions_constructed.json', import.meta.url), 'utf8');
+    const fixture = fixtureText('data_api_positions_constructed.json');
     const rows = JSON.parse(fixture) as { asset: string; size: number }[];
     const server = await api([]);
     server.knobs.rawBody = fixture;

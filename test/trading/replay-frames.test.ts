@@ -1,12 +1,12 @@
 /** Tapes carrying raw venue frames (user_ws, market_ws) go through the Polymarket connector's parsers. */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { replayTape } from '../../app/replay/replay.ts';
 import { parseConfig } from '../../core/config/load.ts';
 import { createMemoryLogger } from '../../core/logger.ts';
 import { PluginRegistry } from '../../plugins/registry.ts';
+import { fixture } from '../venue/polymarket/feeds/fixtures.ts';
 
-const fx = (name: string) => JSON.parse(readFileSync(new URL(`../../../shared/fixtures/polymarket/${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
+const fx = fixture;
 const TOKEN = '71321045679252212594626385532706912750332728571942532289631379312455583992563';
 
 async function replay(lines: object[]) {

@@ -1,18 +1,18 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { attributeTrade, identityFromIds, parseTradeStatus } from '../../../../plugins/venue/polymarket/clob/attribution.ts';
 import { parseOrderStatus } from '../../../../plugins/venue/polymarket/clob/reports.ts';
 import { tradeSchema } from '../../../../plugins/venue/polymarket/clob/schemas.ts';
+import { fixture as readFixture } from '../feeds/fixtures.ts';
 
 const YES = '71321045679252212594626385532706912750332728571942532289631379312455583992563';
 const NO = '52114319501245915516055106046884209969926127482827954674443846427813813222426';
 const OURS = '0x' + 'a'.repeat(64);
 const OURS2 = '0x' + 'b'.repeat(64);
 const FUNDER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
-const fixture = JSON.parse(readFileSync('/work/shared/fixtures/polymarket/ws_user_trade.json', 'utf8')) as Record<string, unknown>;
+const tradeFixture = readFixture('ws_user_trade.json');
 
 function trade(over: Record<string, unknown> = {}) {
-  return tradeSchema.parse({ ...fixture, trader_side: 'MAKER', ...over });
+  return tradeSchema.parse({ ...tradeFixture, trader_side: 'MAKER', ...over });
 }
 const entry = (o: Record<string, unknown>) => ({ order_id: OURS, owner: 'other', maker_address: '0x0', matched_amount: '10', price: '0.4', asset_id: YES, ...o });
 

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ClobError } from '../../../../plugins/venue/polymarket/clob/clob-http.ts';
 import { CREDS, MARKET, NO, YES, client, fakeClob, intent, m } from './support.ts';
+import { fixture } from '../feeds/fixtures.ts';
 import { KEY } from './oracle.ts';
 
 const order = (i: number, over: Record<string, unknown> = {}) => ({
@@ -141,8 +141,8 @@ describe('reads against a loopback CLOB', () => {
   });
 
   it('reads the book exactly, sorted best first, from the recorded fixture shape', async () => {
-    const fixture = JSON.parse(readFileSync('/work/shared/fixtures/polymarket/clob_book_response.json', 'utf8')) as Record<string, unknown>;
-    const fake = await fakeClob((r) => (r.path === '/book' ? { json: { ...fixture, tick_size: '0.01' } } : undefined));
+    const recorded = fixture('clob_book_response.json');
+    const fake = await fakeClob((r) => (r.path === '/book' ? { json: { ...recorded, tick_size: '0.01' } } : undefined));
     const book = await client(fake).getBook('12345678901234567890');
     expect(fake.seen[0]!.query.get('token_id')).toBe('12345678901234567890');
     expect(book).toMatchObject({ type: 'book', tokenId: '12345678901234567890', tickSize: m('0.01'), venueAt: 1_703_875_200_000 });

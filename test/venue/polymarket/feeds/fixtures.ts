@@ -1,8 +1,9 @@
 /** The shared Polymarket fixtures, read from disk (the parsers are checked against them, never against sim/). */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FIXTURE_DIR } from '../../../support/fixture-dir.ts';
 
-export const FIXTURE_DIR = '/work/shared/fixtures/polymarket';
+export { FIXTURE_DIR };
 
 export function fixtureNames(prefix: string): string[] {
   return readdirSync(FIXTURE_DIR).filter((f) => f.startsWith(prefix) && f.endsWith('.json')).sort();
