@@ -47,11 +47,15 @@ function pureMs(n: number): number {
     total += size;
     pending.push({ key: `t${i}:0x${i.toString(16)}`, tradeId: `t${i}`, orderId: `0x${i.toString(16)}`, side: 'BUY', size, originalSize: size, price: 500_000n, firstSeenAt: T0 + i, status: 'MATCHED' });
   }
-  const reps = Math.max(3, Math.min(2000, Math.floor(200_000 / n)));
+  // At least 9 calls: the first ones at 100k run while the fills just built are still in the young
+  // generation, and the scavenges copying them are the harness's cost, not the function's.
+  const reps = Math.max(9, Math.min(2000, Math.floor(200_000 / n)));
+  // The totals the position keeps, as the engine passes them.
+  const totals = { buys: total, sells: 0n };
   const samples: number[] = [];
   for (let r = 0; r < reps; r++) {
     const t = process.hrtime.bigint();
-    const res = reconcilePending(1_000_000_000n, 1_000_000_000n + total / 2n + 1n, pending, 10_000n);
+    const res = reconcilePending(1_000_000_000n, 1_000_000_000n + total / 2n + 1n, pending, 10_000n, totals);
     samples.push(Number(process.hrtime.bigint() - t) / 1e6);
     if (res.outcome !== 'absorbed') throw new Error(`expected absorbed, got ${res.outcome}`);
   }
@@ -79,7 +83,7 @@ export async function run(): Promise<BenchResult[]> {
     eng.push(e);
     pure.push(p);
     out.push({ name: `snapshot absorbing into ${n} pending fills, through Engine.ingest`, value: sig(e), unit: 'ms', runs, samples: samples.map(sig), note: `${after} pending left (half absorbed, oldest first); median of ${runs} runs after a discarded one${n === 10_000 ? '; target < 2 ms' : ''}` });
-    out.push({ name: `reconcilePending over ${n} pending fills (pure function)`, value: sig(p), unit: 'ms', runs: 1, note: 'median of repeated calls on one list' });
+    out.push({ name: `reconcilePending over ${n} pending fills (pure function)`, value: sig(p), unit: 'ms', runs: 1, note: 'median of repeated calls on one list, given the totals as the engine gives them' });
   }
   for (let i = 1; i < SIZES.length; i++) {
     const k = Math.log(SIZES[i]! / SIZES[i - 1]!);
