@@ -19,9 +19,9 @@ export const MICROS_PER_UNIT = 1_000_000n;
 export const DECIMALS = 6;
 
 const MAX_SAFE_MICROS = BigInt(Number.MAX_SAFE_INTEGER);
-/** ".01" … ".99" without trailing zeros (".1", not ".10"), by hundredths. */
 /** Every price on a tick of 0.001 or coarser, 0 to 1 (the feed's prices), written once: "0", "0.001" … "0.45" … "1". */
 const PRICE_TEXT = Array.from({ length: 1001 }, (_, i) => (i === 1000 ? '1' : i === 0 ? '0' : `0.${String(i).padStart(3, '0').replace(/0+$/, '')}`));
+/** ".01" … ".99" without trailing zeros (".1", not ".10"), by hundredths. */
 const CENTS = Array.from({ length: 100 }, (_, i) => `.${String(i).padStart(2, '0')}`.replace(/0$/, ''));
 const DECIMAL_RE = /^([+-])?(\d+)(?:\.(\d+))?$/;
 /** Unsigned, at most 18 whole digits and 6 decimals: parsed without the general path's regex groups. */
@@ -162,7 +162,7 @@ export function mulMicros(a: Micros, b: Micros): Micros {
 }
 
 /** mulMicros in bigint arithmetic only (any size). */
-export function mulMicrosBig(a: Micros, b: Micros): Micros {
+function mulMicrosBig(a: Micros, b: Micros): Micros {
   const p = a * b;
   const half = MICROS_PER_UNIT / 2n;
   return p >= 0n ? (p + half) / MICROS_PER_UNIT : -((-p + half) / MICROS_PER_UNIT);
