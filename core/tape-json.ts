@@ -23,11 +23,19 @@ const tokenJson = (id: string) => (isTokenId(id) ? `"${id}"` : jsonString(id));
 
 const amount = (m: bigint) => `"${formatMicros(m)}"`;
 
+/** A book level's opening, `["<price>","`, for every price on a 0.001 tick from 0 to 1; and the same after a comma. */
+const LEVEL_OPEN = Array.from({ length: 1001 }, (_, i) => `["${formatMicros(BigInt(i * 1_000))}","`);
+const LEVEL_NEXT = LEVEL_OPEN.map((open) => `,${open}`);
+
 function levels(ls: readonly (readonly [bigint, bigint])[]): string {
   let s = '[';
   for (let i = 0; i < ls.length; i++) {
     const l = ls[i]!;
-    s += (i === 0 ? '["' : ',["') + formatMicros(l[0]) + '","' + formatMicros(l[1]) + '"]';
+    const price = l[0];
+    // A book is written on every snapshot: its usual prices come with their opening from the table.
+    const n = price >= 0n && price <= 1_000_000n ? Number(price) : -1;
+    if (n >= 0 && n % 1_000 === 0) s += (i === 0 ? LEVEL_OPEN : LEVEL_NEXT)[n / 1_000]! + formatMicros(l[1]) + '"]';
+    else s += (i === 0 ? '["' : ',["') + formatMicros(price) + '","' + formatMicros(l[1]) + '"]';
   }
   return s + ']';
 }

@@ -17,7 +17,8 @@ const MAX_AT = Date.UTC(2100, 0, 1);
 const at = fc.integer({ min: MIN_AT, max: MAX_AT });
 const str = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('a"b', 'back\\slash', '\u0000\u001f', '\ud800', 'x\udc00y', 'é€😀', ''));
 const micros = fc.bigInt({ min: 0n, max: 10n ** 21n });
-const price = fc.bigInt({ min: 0n, max: 1_000_000n });
+// Any micro-unit price, the feed's (on a 0.001 tick, written from a table) and a few past 1 (no table).
+const price = fc.oneof(fc.bigInt({ min: 0n, max: 1_000_000n }), fc.integer({ min: 0, max: 1000 }).map((i) => BigInt(i * 1000)), fc.bigInt({ min: 1_000_001n, max: 2_000_000n }));
 const side = fc.constantFrom('BUY', 'SELL') as fc.Arbitrary<'BUY' | 'SELL'>;
 const opt = <T,>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
 const venueAt = opt(fc.integer({ min: 0, max: MAX_AT }));
