@@ -21,6 +21,8 @@ export const DECIMALS = 6;
 const MAX_SAFE_MICROS = BigInt(Number.MAX_SAFE_INTEGER);
 /** Every price on a tick of 0.001 or coarser, 0 to 1 (the feed's prices), written once: "0", "0.001" … "0.45" … "1". */
 const PRICE_TEXT = Array.from({ length: 1001 }, (_, i) => (i === 1000 ? '1' : i === 0 ? '0' : `0.${String(i).padStart(3, '0').replace(/0+$/, '')}`));
+/** The same prices as BigInts, made once: a feed's price is read without allocating one (a BigInt is immutable). */
+const PRICE_MICROS = Array.from({ length: 1001 }, (_, i) => BigInt(i * 1_000));
 /** ".01" … ".99" without trailing zeros (".1", not ".10"), by hundredths. */
 const CENTS = Array.from({ length: 100 }, (_, i) => `.${String(i).padStart(2, '0')}`.replace(/0$/, ''));
 const DECIMAL_RE = /^([+-])?(\d+)(?:\.(\d+))?$/;
@@ -65,6 +67,7 @@ export function shortPlainMicros(value: unknown): Micros | undefined {
     }
   } else if (n > 15) return undefined;
   const micros = acc * PAD[decimals]!;
+  if (micros <= 1_000_000 && micros % 1_000 === 0) return PRICE_MICROS[micros / 1_000];
   return micros <= Number.MAX_SAFE_INTEGER ? BigInt(micros) : undefined;
 }
 

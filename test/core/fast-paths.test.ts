@@ -53,6 +53,14 @@ describe('shortPlainMicros', () => {
   it('reads only strings', () => {
     for (const v of [5, 5n, null, undefined, {}, ['5']]) expect(shortPlainMicros(v)).toBeUndefined();
   });
+
+  it('reads every price on a 0.001 tick (given from a table) as the general parser does, in every spelling', () => {
+    for (let i = 0; i <= 1000; i++) {
+      const whole = Math.floor(i / 1000);
+      const frac = String(i % 1000).padStart(3, '0');
+      for (const s of [`${whole}.${frac}`, `${whole}.${frac}000`, `${whole}.${frac.replace(/0+$/, '') || '0'}`]) expect(shortPlainMicros(s)).toBe(parseMicros(` ${s}`, 'x'));
+    }
+  });
 });
 
 /** The obvious product: bigint only, half away from zero. */
