@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { formatMicros, mulMicros, parseMicros, shortPlainMicros } from '../../core/amounts.ts';
 import type { BookLevel, BookUpdated } from '../../core/events.ts';
 import { bookFromSnapshot } from '../../core/market/book.ts';
+import { optTimestampMs } from '../../plugins/venue/polymarket/feeds/fields.ts';
 import { parseMarketFrame } from '../../plugins/venue/polymarket/feeds/market-channel.ts';
 
 /** The obvious formatter: bigint division, padded decimals, trailing zeros cut. */
@@ -164,5 +165,37 @@ describe('book levels', () => {
     const e = parseMarketFrame(frame, 1).events[0] as BookUpdated;
     expect(e.bids).toEqual([[450_000n, 10_000_000n], [400_000n, 3_000_000n]]);
     expect(e.asks).toEqual([[500_000n, 12_345_678_901_234_567_500_000n]]);
+  });
+});
+
+describe('venue timestamps', () => {
+  /** The general reading: 1–16 digits through Number (seconds below 1e11), an ISO date, else an error. */
+  function reference(v: string): number | 'error' {
+    if (/^\d{1,16}$/.test(v)) {
+      const n = Number(v);
+      return n < 1e11 ? n * 1000 : n;
+    }
+    if (/^\d{4}-\d{2}-\d{2}T/.test(v) && Number.isFinite(Date.parse(v))) return Date.parse(v);
+    return 'error';
+  }
+  const read = (v: string) => {
+    try {
+      return optTimestampMs({ t: v }, 't', 'frame');
+    } catch {
+      return 'error';
+    }
+  };
+
+  it('reads digit strings digit by digit exactly as the general reading does, at every length', () => {
+    const spelling = fc.oneof(
+      fc.stringMatching(/^\d{1,17}$/),
+      fc.integer({ min: 0, max: 2 ** 52 }).map(String),
+      fc.string({ unit: fc.constantFrom(...'0123456789', '/', ':', '.', ' ', '-', '+', 'e', 'x', '\u0660'), minLength: 1, maxLength: 17 }),
+      fc.date({ min: new Date(0), max: new Date(Date.UTC(2100, 0, 1)), noInvalidDate: true }).map((d) => d.toISOString()),
+    );
+    fc.assert(fc.property(spelling, (v) => {
+      expect(read(v)).toBe(reference(v));
+    }), { numRuns: 10_000 });
+    for (const v of ['1767225600000', '1767225600', '99999999999', '100000000000', '999999999999999', '9999999999999999', '0', '007']) expect(read(v)).toBe(reference(v));
   });
 });

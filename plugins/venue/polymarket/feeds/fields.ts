@@ -157,6 +157,9 @@ export function optTimestampMs(o: Obj, key: string, where: string): number | und
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v < 1e11 ? v * 1000 : v;
   if (typeof v === 'string') {
+    // Epoch ms as the feed writes them (13 digits): read digit by digit, exact below 16 digits.
+    const short = shortDigits(v);
+    if (short >= 0) return short < 1e11 ? short * 1000 : short;
     if (/^\d{1,16}$/.test(v)) {
       const n = Number(v);
       return n < 1e11 ? n * 1000 : n;
@@ -167,6 +170,19 @@ export function optTimestampMs(o: Obj, key: string, where: string): number | und
     }
   }
   throw invalid(`a timestamp ${key} (epoch ms, seconds or ISO date)`, v, `${where}.${key}`);
+}
+
+/** The value of 1–15 ASCII digits (exact in a double), else -1. */
+function shortDigits(s: string): number {
+  const n = s.length;
+  if (n === 0 || n > 15) return -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    v = v * 10 + (c - 48);
+  }
+  return v;
 }
 
 /** Lower-case address comparison: EIP-55 checksummed and lower-case spellings are the same funder. */
