@@ -26,6 +26,9 @@ const amount = (m: bigint) => `"${formatMicros(m)}"`;
 /** A book level's opening, `["<price>","`, for every price on a 0.001 tick from 0 to 1; and the same after a comma. */
 const LEVEL_OPEN = Array.from({ length: 1001 }, (_, i) => `["${formatMicros(BigInt(i * 1_000))}","`);
 const LEVEL_NEXT = LEVEL_OPEN.map((open) => `,${open}`);
+/** A book change's opening, `{"side":"BUY","price":"<price>","size":"`, by side, for the same prices. */
+const CHANGE_BUY = Array.from({ length: 1001 }, (_, i) => `{"side":"BUY","price":"${formatMicros(BigInt(i * 1_000))}","size":"`);
+const CHANGE_SELL = Array.from({ length: 1001 }, (_, i) => `{"side":"SELL","price":"${formatMicros(BigInt(i * 1_000))}","size":"`);
 
 function levels(ls: readonly (readonly [bigint, bigint])[]): string {
   let s = '[';
@@ -71,7 +74,10 @@ export function encodeEventJson(e: InboundEvent): string {
       let s = `{"at":"${isoTime(e.at)}","kind":"book_delta","tokenId":${tokenJson(e.tokenId)},"changes":[`;
       for (let i = 0; i < e.changes.length; i++) {
         const c = e.changes[i]!;
-        s += `${i === 0 ? '' : ','}{"side":${jsonString(c.side)},"price":${amount(c.price)},"size":${amount(c.size)}}`;
+        const open = c.side === 'BUY' ? CHANGE_BUY : c.side === 'SELL' ? CHANGE_SELL : undefined;
+        const n = c.price >= 0n && c.price <= 1_000_000n ? Number(c.price) : -1;
+        if (open && n >= 0 && n % 1_000 === 0) s += `${i === 0 ? '' : ','}${open[n / 1_000]!}${formatMicros(c.size)}"}`;
+        else s += `${i === 0 ? '' : ','}{"side":${jsonString(c.side)},"price":${amount(c.price)},"size":${amount(c.size)}}`;
       }
       s += ']';
       if (e.tickSize !== undefined) s += `,"tickSize":${amount(e.tickSize)}`;
