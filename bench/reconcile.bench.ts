@@ -67,7 +67,7 @@ export async function run(): Promise<BenchResult[]> {
   const eng: number[] = [];
   const pure: number[] = [];
   for (const n of SIZES) {
-    const runs = n >= 100_000 ? 3 : 9;
+    const runs = n >= 100_000 ? 5 : 9;
     const samples: number[] = [];
     let after = 0;
     // One discarded run first: the figure is a running engine's, not the first call's JIT warm-up.
