@@ -115,13 +115,21 @@ export function parseNonNegativeMicros(value: unknown, where: string): Micros {
   return v;
 }
 
+/** A price's place on the 0.001 grid from 0 to 1 (0 … 1000), else -1: the index of the price tables. */
+export function milliTick(price: Micros): number {
+  if (price < 0n || price > 1_000_000n) return -1;
+  const n = Number(price);
+  return n % 1_000 === 0 ? n / 1_000 : -1;
+}
+
 /** Formats micro-units as a minimal decimal string ("12.5", "-0.000001", "3"). */
 export function formatMicros(micros: Micros): string {
   // Amounts a double holds exactly (below 2^53 micros, ~9 billion shares) are cut up in doubles:
   // `%` is exact, and the whole part divides out exactly, so no digit is ever rounded.
+  const tick = milliTick(micros);
+  if (tick >= 0) return PRICE_TEXT[tick]!;
   if (micros <= MAX_SAFE_MICROS && micros >= -MAX_SAFE_MICROS) {
     const n = Number(micros);
-    if (n >= 0 && n <= 1_000_000 && n % 1_000 === 0) return PRICE_TEXT[n / 1_000]!;
     const abs = n < 0 ? -n : n;
     const frac = abs % 1_000_000;
     const whole = (abs - frac) / 1_000_000;

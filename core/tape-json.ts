@@ -4,7 +4,7 @@
  * holds the two together), without building the line object first or formatting `at` through Date.
  * Rare kinds (connection, gap, merge …) go through the object form.
  */
-import { formatMicros } from './amounts.ts';
+import { formatMicros, milliTick } from './amounts.ts';
 import type { InboundEvent } from './events.ts';
 import { isoTime } from './iso-time.ts';
 import { isTokenId } from './token-id.ts';
@@ -34,11 +34,10 @@ function levels(ls: readonly (readonly [bigint, bigint])[]): string {
   let s = '[';
   for (let i = 0; i < ls.length; i++) {
     const l = ls[i]!;
-    const price = l[0];
     // A book is written on every snapshot: its usual prices come with their opening from the table.
-    const n = price >= 0n && price <= 1_000_000n ? Number(price) : -1;
-    if (n >= 0 && n % 1_000 === 0) s += (i === 0 ? LEVEL_OPEN : LEVEL_NEXT)[n / 1_000]! + formatMicros(l[1]) + '"]';
-    else s += (i === 0 ? '["' : ',["') + formatMicros(price) + '","' + formatMicros(l[1]) + '"]';
+    const tick = milliTick(l[0]);
+    if (tick >= 0) s += (i === 0 ? LEVEL_OPEN : LEVEL_NEXT)[tick]! + formatMicros(l[1]) + '"]';
+    else s += (i === 0 ? '["' : ',["') + formatMicros(l[0]) + '","' + formatMicros(l[1]) + '"]';
   }
   return s + ']';
 }
@@ -75,8 +74,8 @@ export function encodeEventJson(e: InboundEvent): string {
       for (let i = 0; i < e.changes.length; i++) {
         const c = e.changes[i]!;
         const open = c.side === 'BUY' ? CHANGE_BUY : c.side === 'SELL' ? CHANGE_SELL : undefined;
-        const n = c.price >= 0n && c.price <= 1_000_000n ? Number(c.price) : -1;
-        if (open && n >= 0 && n % 1_000 === 0) s += `${i === 0 ? '' : ','}${open[n / 1_000]!}${formatMicros(c.size)}"}`;
+        const tick = milliTick(c.price);
+        if (open && tick >= 0) s += `${i === 0 ? '' : ','}${open[tick]!}${formatMicros(c.size)}"}`;
         else s += `${i === 0 ? '' : ','}{"side":${jsonString(c.side)},"price":${amount(c.price)},"size":${amount(c.size)}}`;
       }
       s += ']';
