@@ -62,6 +62,34 @@ export function median(xs: readonly number[]): number {
   return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
 }
 
+/**
+ * The least-squares line through (x, y) points, read at `from` and `to`: the change a trend shows
+ * over a span, with single readings' noise averaged out (RSS jumps by tens of MiB between readings
+ * with the allocator's and V8's page state, up and down). Needs two distinct x values.
+ */
+export function trendChange(points: readonly { x: number; y: number }[], from: number, to: number): { atFrom: number; atTo: number; relative: number } {
+  const n = points.length;
+  let sx = 0;
+  let sy = 0;
+  for (const p of points) {
+    sx += p.x;
+    sy += p.y;
+  }
+  const mx = sx / n;
+  const my = sy / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (const p of points) {
+    sxx += (p.x - mx) ** 2;
+    sxy += (p.x - mx) * (p.y - my);
+  }
+  if (!(sxx > 0)) throw new Error(`trendChange: needs at least two distinct x values, got ${n} point(s)`);
+  const slope = sxy / sxx;
+  const atFrom = my + slope * (from - mx);
+  const atTo = my + slope * (to - mx);
+  return { atFrom, atTo, relative: (atTo - atFrom) / atFrom };
+}
+
 /** Rounds to 3 significant digits (at least integer precision above 1000). */
 export function sig(v: number): number {
   if (!Number.isFinite(v) || v === 0) return v;

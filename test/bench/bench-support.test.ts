@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { API_KEY, FUNDER, userTape } from '../../bench/ingest.bench.ts';
 import { marketFrames } from '../../bench/decision.bench.ts';
-import { latencyStats, median, medianOfRuns, quantile, sig, toRow } from '../../bench/lib.ts';
+import { latencyStats, median, medianOfRuns, quantile, sig, toRow, trendChange } from '../../bench/lib.ts';
 import { pairFirstOrders } from '../../bench/tick-to-order.bench.ts';
 import { parseMarketFrame } from '../../plugins/venue/polymarket/feeds/market-channel.ts';
 import { parseUserFrame } from '../../plugins/venue/polymarket/feeds/user-channel.ts';
@@ -36,6 +36,26 @@ describe('statistics', () => {
     [999.94, 1000],
     [0, 0],
   ])('sig(%f) = %f', (v, want) => expect(sig(v)).toBe(want));
+
+  it.each([
+    // points, from, to → value at from, value at to
+    [[[1, 100], [5, 100]], 1, 5, 100, 100],
+    [[[1, 100], [2, 110], [3, 120]], 1, 3, 100, 120],
+    // noise around a flat line: the fit is flat although single readings swing ±20 %
+    [[[1, 100], [2, 120], [3, 80], [4, 100], [5, 80], [6, 120], [7, 100]], 1, 7, 100, 100],
+    // read outside the points (extrapolated along the line)
+    [[[2, 10], [4, 20]], 0, 6, 0, 30],
+  ])('trendChange(%j, %i, %i): the least-squares line reads %f then %f', (pts, from, to, atFrom, atTo) => {
+    const r = trendChange(pts.map(([x, y]) => ({ x: x!, y: y! })), from, to);
+    expect(r.atFrom).toBeCloseTo(atFrom, 9);
+    expect(r.atTo).toBeCloseTo(atTo, 9);
+    if (atFrom !== 0) expect(r.relative).toBeCloseTo((atTo - atFrom) / atFrom, 9);
+  });
+
+  it('trendChange refuses fewer than two distinct x values, naming itself', () => {
+    expect(() => trendChange([{ x: 1, y: 5 }], 1, 2)).toThrow(/trendChange: needs at least two distinct x values, got 1 point/);
+    expect(() => trendChange([{ x: 1, y: 5 }, { x: 1, y: 6 }], 1, 2)).toThrow(/trendChange/);
+  });
 });
 
 describe('medianOfRuns', () => {
