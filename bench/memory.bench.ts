@@ -4,10 +4,9 @@
  * replaced — through Engine.ingest with the SQLite ledger (as live). Runs in a child process
  * (--expose-gc) for a clean heap; figures at 1M and at the end, and the growth from 1M to the end
  * (target flat within 10 % once warm: the 1 h dedup window fills by 360k events), as the trend of a
- * reading every 250k events from 1M on (a least-squares line) and as the two single readings. The end is 5M
- * events by default, the most that fits in ~8 minutes on 2 busy cores; the 10M figure:
- * `PQ_MEMORY_EVENTS=10000000 npm run bench -- memory` (~15–30 min on 2 busy cores). Each mark is
- * echoed on stderr as the child reaches it. RSS includes the SQLite page cache of the writer thread
+ * reading every 250k events from 1M on (a least-squares line) and as the two single readings. The end
+ * is 10M events, as the issue asks (~3.5 min here); `PQ_MEMORY_EVENTS=5000000 npm run bench -- memory`
+ * for a shorter run. Each mark is echoed on stderr as the child reaches it. RSS includes the SQLite page cache of the writer thread
  * (capped at 64 MiB by its cache_size), which fills in the first ~500k events.
  */
 import { spawn } from 'node:child_process';
@@ -95,7 +94,7 @@ engine: { checkpointEverySeconds: 300, dedupWindowSeconds: 3600 }
 interface Mark { events: number; rss: number; heap: number; heapTotal: number; secs: number }
 
 export async function run(): Promise<BenchResult[]> {
-  const total = Number(process.env.PQ_MEMORY_EVENTS ?? 5_000_000);
+  const total = Number(process.env.PQ_MEMORY_EVENTS ?? 10_000_000);
   const marks = await new Promise<Mark[]>((resolve, reject) => {
     const c = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', SELF, '--child', String(total)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
