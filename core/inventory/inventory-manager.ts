@@ -295,14 +295,16 @@ export class InventoryManager {
   }
 
   private logReconcile(tokenId: string, oldConfirmed: Micros, newConfirmed: Micros, r: ReconcileResult): void {
+    if (r.outcome === 'discrepancy') this.discrepancies.set(tokenId, this.discrepancyCount(tokenId) + 1);
+    // The fields are built only for a line that is written: this runs for every token of every snapshot.
+    if (r.outcome === 'unchanged' || !this.logger.isLevelEnabled(r.outcome === 'discrepancy' ? 'warn' : 'info')) return;
     const base = { tokenId, oldConfirmed: formatMicros(oldConfirmed), newConfirmed: formatMicros(newConfirmed), absorbed: formatMicros(r.absorbed) };
     if (r.outcome === 'discrepancy') {
-      this.discrepancies.set(tokenId, this.discrepancyCount(tokenId) + 1);
       this.logger.warn(
         { ...base, unexplained: formatMicros(r.unexplained), absorbedKeys: r.absorbedKeys, reducedKey: r.reducedKey, remainingKeys: r.pending.map((f) => f.key) },
         'reconcile discrepancy: the balance moved more than, or against, pending fills',
       );
-    } else if (r.outcome !== 'unchanged') {
+    } else {
       this.logger.info({ ...base, outcome: r.outcome, absorbedKeys: r.absorbedKeys, reducedKey: r.reducedKey }, 'pending fills absorbed by snapshot');
     }
   }

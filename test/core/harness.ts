@@ -47,10 +47,10 @@ export interface FillInput {
 export type Harness = Awaited<ReturnType<typeof startApp>>;
 
 /** Starts an app on a virtual clock at START; events are stamped with the clock's time. */
-export async function startApp(yaml: string = configYaml()) {
+export async function startApp(yaml: string = configYaml(), opts: { logLevel?: Parameters<typeof createMemoryLogger>[0] } = {}) {
   const config = parseConfig(yaml, new PluginRegistry());
   const clock = new VirtualClock(START);
-  const mem = createMemoryLogger('debug');
+  const mem = createMemoryLogger(opts.logLevel ?? 'debug');
   const app = App.create(config, { clock, ledger: { kind: 'memory' }, withoutSources: true, logger: mem.logger });
   const alerts: AlertRaised[] = [];
   const snapshotRequests: string[] = [];

@@ -118,3 +118,25 @@ describe('seed 000: dual tracking of confirmed and pending', () => {
     });
   });
 });
+
+describe('snapshot log lines follow the log level; the discrepancy count does not', () => {
+  it.each([
+    { level: 'info', absorbedLines: 1, discrepancyLines: 1 },
+    { level: 'warn', absorbedLines: 0, discrepancyLines: 1 },
+    { level: 'silent', absorbedLines: 0, discrepancyLines: 0 },
+  ])('at level $level: $absorbedLines absorbed line(s), $discrepancyLines discrepancy line(s), 1 discrepancy counted', async ({ level, absorbedLines, discrepancyLines }) => {
+    h = await startApp(configYaml(), { logLevel: level });
+    h.snapshot({ [YES]: 0 });
+    h.fill({ tradeId: 'b1', side: 'BUY', size: 30 });
+    h.snapshot({ [YES]: 30 }); // absorbs b1
+    h.snapshot({ [YES]: 45 }); // 15 more than anything pending: a discrepancy
+
+    expect(h.pos().discrepancies).toBe(1);
+    const absorbed = h.logsMatching('pending fills absorbed by snapshot');
+    expect(absorbed).toHaveLength(absorbedLines);
+    if (absorbedLines) expect(absorbed[0]).toMatchObject({ level: 'info', tokenId: YES, oldConfirmed: '0', newConfirmed: '30', absorbed: '30', absorbedKeys: ['b1'] });
+    const discrepancy = h.logsMatching('reconcile discrepancy');
+    expect(discrepancy).toHaveLength(discrepancyLines);
+    if (discrepancyLines) expect(discrepancy[0]).toMatchObject({ level: 'warn', tokenId: YES, oldConfirmed: '30', newConfirmed: '45', unexplained: '15' });
+  });
+});
