@@ -106,9 +106,12 @@ engine: { checkpointEverySeconds: 3600 }
 
 const ORDERS = 10_000; // 60k frames per run
 
+/** Who we are to the parser: the tape's orders, our API key and funder. */
+const frameContext = (tape: UserTape): UserFrameContext => ({ ourOrderIds: (id) => tape.ourOrders.has(id), apiKey: API_KEY, funder: FUNDER, now: Date.now() });
+
 /** Drives the tape through parseUserFrame and the app's engine; per-frame latency samples. */
 async function drive(tape: UserTape, app: App): Promise<{ secs: number; lat: Float64Array; events: number }> {
-  const ctx: UserFrameContext = { ourOrderIds: (id) => tape.ourOrders.has(id), apiKey: API_KEY, funder: FUNDER, now: Date.now() };
+  const ctx = frameContext(tape);
   const lat = new Float64Array(tape.frames.length);
   let n = 0;
   let events = 0;
@@ -147,7 +150,7 @@ async function once(tape: UserTape, dir: string, run: number): Promise<Record<st
   // validation, attribution); the SQLite ledger's share of the engine thread, timed inside its
   // append() in a second pass (buffering, hand-off to the writer thread, waits for commits); the
   // engine is the rest (dedup, inventory, orders, risk, the ledger record's encoding).
-  const ctx: UserFrameContext = { ourOrderIds: (id) => tape.ourOrders.has(id), apiKey: API_KEY, funder: FUNDER, now: Date.now() };
+  const ctx = frameContext(tape);
   t = process.hrtime.bigint();
   for (const f of tape.frames) sink += parseUserFrame(f, ctx).events.length;
   const parseSecs = Number(process.hrtime.bigint() - t) / 1e9;
