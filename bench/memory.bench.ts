@@ -4,10 +4,11 @@
  * replaced — through Engine.ingest with the SQLite ledger (as live). Runs in a child process
  * (--expose-gc) for a clean heap; figures at 1M and at the end, and the growth from 1M to the end
  * (target flat within 10 % once warm: the 1 h dedup window fills by 360k events), as the trend of a
- * reading every 250k events from 1M on (a least-squares line) and as the two single readings. The end
- * is 10M events, as the issue asks (~3.5 min here); `PQ_MEMORY_EVENTS=5000000 npm run bench -- memory`
- * for a shorter run. Each mark is echoed on stderr as the child reaches it. RSS includes the SQLite page cache of the writer thread
- * (capped at 64 MiB by its cache_size), which fills in the first ~500k events.
+ * reading every 250k events from 1M on (a least-squares line) and as the two single readings. The
+ * end is 10M events, as the issue asks (~3.5 min here); `PQ_MEMORY_EVENTS=5000000 npm run bench --
+ * memory` for a shorter run. Each mark is echoed on stderr as the child reaches it. RSS includes the
+ * SQLite page cache of the writer thread (capped at 64 MiB by its cache_size), which fills in the
+ * first ~500k events.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';

@@ -96,6 +96,10 @@ export class InventoryManager {
     return this.discrepancies.get(tokenId) ?? 0;
   }
 
+  private countDiscrepancy(tokenId: string): void {
+    this.discrepancies.set(tokenId, this.discrepancyCount(tokenId) + 1);
+  }
+
   /** A user-feed fill: becomes (or updates) a pending fill; never touches confirmed. */
   applyFill(fill: FillReported, seq: number): FillApplied {
     const r = this.classifyFill(fill, seq);
@@ -175,7 +179,7 @@ export class InventoryManager {
         pos.confirmed = balance;
         const level = gap === 0n ? 'info' : 'warn';
         this.logger[level]({ tokenId, effective: formatMicros(oldEffective), snapshot: formatMicros(balance), discrepancy: formatMicros(gap), clearedKeys: cleared.map((f) => f.key) }, 'force reconcile: snapshot trusted, pending cleared');
-        if (gap !== 0n) this.discrepancies.set(tokenId, this.discrepancyCount(tokenId) + 1);
+        if (gap !== 0n) this.countDiscrepancy(tokenId);
         out.push({ tokenId, applied: true, forced: true, firstSnapshot, oldConfirmed, oldEffective, result: undefined, settledKeys: cleared.map((f) => f.key) });
         continue;
       }
@@ -188,6 +192,7 @@ export class InventoryManager {
       const result = this.reconciler.reconcile(oldConfirmed, balance, [...pos.pending.values()], { buys: pos.pendingBuys, sells: pos.pendingSells });
       pos.confirmed = balance;
       if (result.outcome !== 'unchanged') applyReconciled(pos, result);
+      if (result.outcome === 'discrepancy') this.countDiscrepancy(tokenId);
       this.logReconcile(tokenId, oldConfirmed, balance, result);
       out.push({ tokenId, applied: true, forced: false, firstSnapshot, oldConfirmed, oldEffective, result, settledKeys: result.absorbedKeys });
     }
@@ -295,7 +300,6 @@ export class InventoryManager {
   }
 
   private logReconcile(tokenId: string, oldConfirmed: Micros, newConfirmed: Micros, r: ReconcileResult): void {
-    if (r.outcome === 'discrepancy') this.discrepancies.set(tokenId, this.discrepancyCount(tokenId) + 1);
     // The fields are built only for a line that is written: this runs for every token of every snapshot.
     if (r.outcome === 'unchanged' || !this.logger.isLevelEnabled(r.outcome === 'discrepancy' ? 'warn' : 'info')) return;
     const base = { tokenId, oldConfirmed: formatMicros(oldConfirmed), newConfirmed: formatMicros(newConfirmed), absorbed: formatMicros(r.absorbed) };
